@@ -1,0 +1,49 @@
+"""Read-only REST API at /api/v1/ for automation."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from ..models import AuditEvent, Group, User
+from ..queries import filter_audit, filter_groups, filter_users
+from .serializers import AuditEventSerializer, GroupSerializer, UserSerializer
+
+
+def _params(request, *names: str) -> dict:
+    return {n: request.query_params.get(n, "") for n in names}
+
+
+def _doc(*names: str):
+    return extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(n) for n in names]))
+
+
+@_doc("q", "status", "auth_provider")
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Users; `q` searches login ID, name and email."""
+
+    serializer_class = UserSerializer
+
+    def get_queryset(self):
+        params = _params(self.request, "q", "status", "auth_provider")
+        if login_id := self.request.query_params.get("login_id"):
+            return User.objects.filter(login_id__iexact=login_id).order_by("id")
+        return filter_users(User.objects.all(), **params)
+
+
+@_doc("q", "auth_provider")
+class GroupViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = GroupSerializer
+
+    def get_queryset(self):
+        members = Prefetch("members", queryset=User.objects.only("id", "login_id"))
+        qs = Group.objects.prefetch_related(members)
+        return filter_groups(qs, **_params(self.request, "q", "auth_provider"))
+
+
+@_doc("action", "actor", "target", "outcome")
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self):
+        params = _params(self.request, "action", "actor", "target", "outcome")
+        return filter_audit(AuditEvent.objects.all(), **params)

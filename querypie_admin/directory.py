@@ -1,0 +1,183 @@
+"""The one place that writes users, groups and memberships, whichever integration asks.
+
+SCIM, SAML just-in-time creation, the Okta sync and the console pages all call these
+functions, so uniqueness rules and the audit trail are the same for all of them.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from . import audit
+from .audit import Actor
+from .models import Group, GroupMembership, User
+
+USER_PROFILE_FIELDS = (
+    "login_id",
+    "first_name",
+    "last_name",
+    "email",
+    "second_email",
+    "mobile_phone",
+    "postal_address",
+    "static_ip",
+    "mac_address",
+    "is_active",
+    "auth_provider",
+    "external_id",
+    "role",
+)
+GROUP_FIELDS = ("name", "description", "auth_provider", "external_id")
+
+
+class DirectoryConflict(Exception):
+    """A login ID or group name is already taken (case-insensitively)."""
+
+
+def login_id_taken(login_id: str, exclude: User | None = None) -> bool:
+    qs = User.objects.filter(login_id__iexact=login_id)
+    if exclude is not None and exclude.pk:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.exists()
+
+
+def group_name_taken(name: str, exclude: Group | None = None) -> bool:
+    qs = Group.objects.filter(name__iexact=name)
+    if exclude is not None and exclude.pk:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.exists()
+
+
+def _changed_fields(obj: Any, changes: dict[str, Any], allowed: tuple[str, ...]) -> dict:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    return {k: v for k, v in changes.items() if getattr(obj, k) != v}
+
+
+def _save_unique(obj: Any, update_fields: list[str] | None = None) -> None:
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise DirectoryConflict(f"{obj} already exists") from exc
+
+
+def create_user(actor: Actor, *, password: str | None = None, **fields: Any) -> User:
+    """Create a user; without a password the account can sign in only through an IdP."""
+    _changed_fields(User(), fields, USER_PROFILE_FIELDS)
+    if login_id_taken(fields.get("login_id", "")):
+        raise DirectoryConflict(f"Login ID {fields.get('login_id')!r} is already in use")
+    user = User(**fields)
+    user.set_password(password) if password else user.set_unusable_password()
+    _save_unique(user)
+    audit.record("user.created", actor=actor, target=user, detail={"fields": sorted(fields)})
+    return user
+
+
+def update_user(actor: Actor, user: User, **changes: Any) -> list[str]:
+    """Apply only the fields that differ, so repeated syncs write nothing."""
+    changed = _changed_fields(user, changes, USER_PROFILE_FIELDS)
+    if not changed:
+        return []
+    if "login_id" in changed and login_id_taken(changed["login_id"], exclude=user):
+        raise DirectoryConflict(f"Login ID {changed['login_id']!r} is already in use")
+    for name, value in changed.items():
+        setattr(user, name, value)
+    _save_unique(user, update_fields=[*changed, "updated_at"])
+    action = _status_action(changed) or "user.updated"
+    audit.record(action, actor=actor, target=user, detail={"fields": sorted(changed)})
+    return sorted(changed)
+
+
+def _status_action(changed: dict[str, Any]) -> str | None:
+    if set(changed) != {"is_active"}:
+        return None
+    return "user.activated" if changed["is_active"] else "user.deactivated"
+
+
+def set_user_active(actor: Actor, user: User, active: bool) -> bool:
+    return bool(update_user(actor, user, is_active=active))
+
+
+def delete_user(actor: Actor, user: User) -> None:
+    audit.record("user.deleted", actor=actor, target=user)
+    user.delete()
+
+
+def create_group(actor: Actor, **fields: Any) -> Group:
+    _changed_fields(Group(), fields, GROUP_FIELDS)
+    if group_name_taken(fields.get("name", "")):
+        raise DirectoryConflict(f"Group {fields.get('name')!r} already exists")
+    group = Group(**fields)
+    _save_unique(group)
+    audit.record("group.created", actor=actor, target=group)
+    return group
+
+
+def update_group(actor: Actor, group: Group, **changes: Any) -> list[str]:
+    changed = _changed_fields(group, changes, GROUP_FIELDS)
+    if not changed:
+        return []
+    if "name" in changed and group_name_taken(changed["name"], exclude=group):
+        raise DirectoryConflict(f"Group {changed['name']!r} already exists")
+    for name, value in changed.items():
+        setattr(group, name, value)
+    _save_unique(group, update_fields=[*changed, "updated_at"])
+    audit.record("group.updated", actor=actor, target=group, detail={"fields": sorted(changed)})
+    return sorted(changed)
+
+
+def delete_group(actor: Actor, group: Group) -> None:
+    audit.record("group.deleted", actor=actor, target=group)
+    group.delete()
+
+
+def _locked(group: Group) -> Group:
+    """Lock the group row so parallel membership changes from an IdP serialise."""
+    return Group.objects.select_for_update().get(pk=group.pk)
+
+
+def add_members(actor: Actor, group: Group, users: Iterable[User]) -> int:
+    """Add users not yet members; existing rows are not touched."""
+    with transaction.atomic():
+        _locked(group)
+        wanted = {u.pk: u for u in users}
+        present = set(
+            GroupMembership.objects.filter(group=group, user_id__in=wanted).values_list(
+                "user_id", flat=True
+            )
+        )
+        new = [GroupMembership(group=group, user_id=pk) for pk in wanted if pk not in present]
+        GroupMembership.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            added = [wanted[m.user_id].login_id for m in new]
+            audit.record("group.members_added", actor=actor, target=group, detail={"added": added})
+    return len(new)
+
+
+def remove_members(actor: Actor, group: Group, users: Iterable[User]) -> int:
+    with transaction.atomic():
+        _locked(group)
+        wanted = {u.pk: u.login_id for u in users}
+        removed, _ = GroupMembership.objects.filter(group=group, user_id__in=wanted).delete()
+        if removed:
+            detail = {"removed": sorted(wanted.values())}
+            audit.record("group.members_removed", actor=actor, target=group, detail=detail)
+    return removed
+
+
+def set_members(actor: Actor, group: Group, users: Iterable[User]) -> tuple[int, int]:
+    """Make the member list exactly `users`; returns (added, removed)."""
+    with transaction.atomic():
+        _locked(group)
+        wanted = {u.pk: u for u in users}
+        present = set(group.memberships.values_list("user_id", flat=True))
+        gone = [pk for pk in present if pk not in wanted]
+        removed = 0
+        if gone:
+            gone_users = User.objects.filter(pk__in=gone)
+            removed = remove_members(actor, group, gone_users)
+        added = add_members(actor, group, [u for pk, u in wanted.items() if pk not in present])
+    return added, removed

@@ -1,0 +1,154 @@
+"""The directory (users, groups, memberships), the audit log and personal API tokens.
+
+Writes to users and groups go through querypie_admin.directory, never straight to these
+models, so that every integration leaves the same audit trail.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class AuthProvider(models.TextChoices):
+    QUERYPIE = "querypie", "QueryPie"
+    OKTA = "okta", "Okta"
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    SYSTEM_ADMIN = "system_admin", "System Admin"
+    USER = "user", "User"
+
+
+ADMIN_ROLES = (Role.OWNER, Role.SYSTEM_ADMIN)
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, login_id: str) -> "User":
+        return self.get(login_id__iexact=login_id)
+
+    def create_user(self, login_id: str, password: str | None = None, **fields) -> "User":
+        user = self.model(login_id=login_id, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class User(AbstractBaseUser):
+    login_id = models.CharField("Login ID", max_length=255)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(max_length=255, blank=True)
+    second_email = models.EmailField(max_length=255, blank=True)
+    mobile_phone = models.CharField(max_length=64, blank=True)
+    postal_address = models.TextField(blank=True)
+    static_ip = models.CharField("Static IP", max_length=64, blank=True)
+    mac_address = models.CharField("MAC address", max_length=64, blank=True)
+    is_active = models.BooleanField("Active", default=True)
+    auth_provider = models.CharField(
+        max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
+    )
+    external_id = models.CharField("External ID", max_length=255, blank=True, db_index=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "login_id"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["login_id"]
+        constraints = [
+            models.UniqueConstraint(Lower("login_id"), name="user_login_id_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.login_id
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_console_admin(self) -> bool:
+        return self.is_active and self.role in ADMIN_ROLES
+
+    @property
+    def is_managed_externally(self) -> bool:
+        """Users that came from an IdP are read-only here: the IdP is their source of truth."""
+        return self.auth_provider != AuthProvider.QUERYPIE
+
+    @property
+    def status_label(self) -> str:
+        return "Active" if self.is_active else "Inactive"
+
+
+class Group(models.Model):
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    auth_provider = models.CharField(
+        max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
+    )
+    external_id = models.CharField("External ID", max_length=255, blank=True, db_index=True)
+    members = models.ManyToManyField(User, through="GroupMembership", related_name="member_of")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="group_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_managed_externally(self) -> bool:
+        return self.auth_provider != AuthProvider.QUERYPIE
+
+
+class GroupMembership(models.Model):
+    """One row per member, so adding one member never rewrites the others."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="membership_unique"),
+        ]
+
+
+class AuditEvent(models.Model):
+    """What happened, who did it and to what; labels are kept so the trail outlives deletions."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=255)
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=255, blank=True)
+    target_label = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=16, default="success")
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ApiToken(models.Model):
+    """A personal token for the read-only REST API; only a hash of the secret is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    key_id = models.CharField(max_length=32, unique=True)
+    secret_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.key_id})"

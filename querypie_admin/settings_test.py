@@ -1,0 +1,18 @@
+"""Test settings: the suite runs on real PostgreSQL (TEST_DATABASE_URL overrides the default)."""
+
+import os
+
+import dj_database_url
+
+from .settings import *  # noqa: F403
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/querypie_admin")
+    )
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = False
+CONSOLE_BASE_URL = "http://testserver"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+CSRF_TRUSTED_ORIGINS = [CONSOLE_BASE_URL]

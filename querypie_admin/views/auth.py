@@ -1,0 +1,53 @@
+"""Sign-in, sign-out and the landing page of each role."""
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .. import audit
+from ..forms import SignInForm
+from ..signin import REFUSAL, sign_in
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return None
+
+
+def sign_in_page(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = sign_in(request, form.cleaned_data["login_id"], form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            return redirect(_safe_next(request) or "home")
+        form.add_error(None, REFUSAL)
+    return render(
+        request, "console/sign_in.html", {"form": form, "next": _safe_next(request) or ""}
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit.record("auth.signout", actor=request.user, target=request.user, request=request)
+    logout(request)
+    return redirect("login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("user_list" if request.user.is_console_admin else "profile")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    groups = request.user.member_of.order_by("name")
+    return render(request, "console/profile.html", {"subject": request.user, "groups": groups})

@@ -1,0 +1,11 @@
+"""The Provisioning page; the SCIM issue fills it in."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from querypie_admin.roles import admin_required
+
+
+@admin_required
+def provisioning_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "scim/provisioning.html")

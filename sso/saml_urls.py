@@ -1,0 +1,3 @@
+"""The service provider endpoints under /saml/sp/."""
+
+urlpatterns: list = []

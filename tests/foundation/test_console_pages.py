@@ -1,0 +1,68 @@
+"""Users, Groups and Audit Log pages as an admin sees them."""
+
+import pytest
+from django.urls import reverse
+
+from querypie_admin import directory
+from querypie_admin.models import AuditEvent, AuthProvider
+
+pytestmark = pytest.mark.django_db
+
+
+def test_users_search_and_filters(admin_client, user_factory):
+    user_factory(login_id="jane@corp.example", first_name="Jane")
+    user_factory(login_id="okta.bob@corp.example", auth_provider=AuthProvider.OKTA)
+    user_factory(login_id="gone@corp.example", is_active=False)
+    page = admin_client.get(reverse("user_list"), {"q": "jane"}).content.decode()
+    assert "jane@corp.example" in page and "okta.bob" not in page
+    page = admin_client.get(reverse("user_list"), {"auth_provider": "okta"}).content.decode()
+    assert "okta.bob@corp.example" in page and "Managed by Okta" in page and "jane@" not in page
+    page = admin_client.get(reverse("user_list"), {"status": "inactive"}).content.decode()
+    assert "gone@corp.example" in page and "jane@" not in page
+
+
+def test_users_list_pages_by_50(admin_client, user_factory):
+    user_factory.create_batch(60)
+    first = admin_client.get(reverse("user_list"))
+    assert len(first.context["page"].object_list) == 50
+    assert "Page 1 of 2" in first.content.decode()
+    second = admin_client.get(reverse("user_list"), {"page": 2})
+    assert len(second.context["page"].object_list) == 11  # 60 + the signed-in owner
+
+
+def test_group_detail_lists_members(admin_client, user_factory, group_factory):
+    group = group_factory(name="DBA")
+    directory.add_members("t", group, [user_factory(login_id="dba1@corp.example")])
+    page = admin_client.get(reverse("group_detail", args=[group.pk])).content.decode()
+    assert "DBA" in page and "dba1@corp.example" in page
+
+
+def test_admin_deactivates_a_local_user_but_not_an_okta_user(admin_client, user_factory):
+    local = user_factory()
+    okta = user_factory(auth_provider=AuthProvider.OKTA)
+    admin_client.post(reverse("user_set_status", args=[local.pk]), {"active": "0"})
+    admin_client.post(reverse("user_set_status", args=[okta.pk]), {"active": "0"})
+    local.refresh_from_db()
+    okta.refresh_from_db()
+    assert (local.is_active, okta.is_active) == (False, True)
+
+
+def test_deleting_an_okta_group_warns_to_unlink_it_first(admin_client, group_factory):
+    group = group_factory(name="Okta-Eng", auth_provider=AuthProvider.OKTA)
+    page = admin_client.get(reverse("group_delete", args=[group.pk])).content.decode()
+    assert "managed by Okta" in page and "Unlink it" in page
+    admin_client.post(reverse("group_delete", args=[group.pk]))
+    assert AuditEvent.objects.filter(action="group.deleted", target_label="Okta-Eng").exists()
+
+
+def test_audit_log_filters_by_outcome(admin_client):
+    AuditEvent.objects.create(actor_label="x", action="auth.signin", outcome="failure")
+    AuditEvent.objects.create(actor_label="y", action="group.created")
+    page = admin_client.get(reverse("audit_log"), {"outcome": "failure"}).content.decode()
+    assert "auth.signin" in page and "group.created" not in page
+
+
+def test_console_serves_its_own_assets(admin_client):
+    page = admin_client.get(reverse("user_list")).content.decode()
+    assert "/static/css/console.css" in page
+    assert "https://" not in page.split("<body>")[0]
