@@ -1,0 +1,11 @@
+"""A fake Okta Management API for tests, benchmarks and demos (no Django, no SDK).
+
+with FakeOkta(FakeOktaDirectory.generate(users=500, groups=20, memberships=1500)) as okta:
+    client = OktaClient(okta.base_url, okta.token)
+"""
+
+from sync.fake_okta.directory import FakeOktaDirectory
+from sync.fake_okta.faults import Faults
+from sync.fake_okta.server import FakeOkta, RecordedRequest
+
+__all__ = ["FakeOkta", "FakeOktaDirectory", "Faults", "RecordedRequest"]

@@ -1,0 +1,412 @@
+"""Read-only client for the Okta Management API, used by the Okta directory sync.
+
+Plain Python on ``requests`` (no Django) so it can be tested against the fake Okta server
+without a database. It follows Okta's ``Link`` headers verbatim because the ``after`` cursor
+is opaque, and keeps to a share of each rate-limit bucket because the same org-wide limits
+also serve the customer's other integrations and admins.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from sync.okta_errors import (
+    InvalidOktaURL,
+    OktaRateLimitError,
+    OktaResponseError,
+    error_from_exception,
+    error_from_response,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "querypie-admin-okta-sync/1.0"
+DIRECTORY_GROUPS_FILTER = 'type eq "OKTA_GROUP"'
+# Page sizes per endpoint: the largest each endpoint allows, as the sync issue specifies.
+USERS_LIMIT = 200
+GROUPS_LIMIT = 200
+GROUP_MEMBERS_LIMIT = 200
+APP_USERS_LIMIT = 500
+APP_GROUPS_LIMIT = 200
+APPS_LIMIT = 200
+
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(//)?")
+_HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LINK_RE = re.compile(r"<([^>]*)>\s*((?:;[^;,<]*)*)")
+_REL_RE = re.compile(r'rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
+_LIMIT_PARAM_RE = re.compile(r"(^|&)limit=(\d+)")
+_NO_RETRY_NETWORK_KINDS = {"unknown_host", "tls"}
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def normalize_okta_base_url(raw: str) -> str:
+    """Return ``https://host[:port]`` for what an admin typed as the Okta address.
+
+    Accepts a bare domain or an origin with a trailing slash. Refuses anything else (other
+    schemes, paths, queries, credentials) so the API token is only ever sent to an origin
+    the admin clearly meant; plain http is allowed only to loopback, for the fake Okta.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidOktaURL("Enter your Okta domain, for example acme.okta.com.")
+    match = _SCHEME_RE.match(text)
+    if match and not match.group(2) and not text[match.end() :].split("/")[0].isdigit():
+        raise InvalidOktaURL(f"Use an https:// address; {match.group(1)}: is not allowed.")
+    if not match or not match.group(2):
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    host = _checked_host(parts)
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http"):
+        raise InvalidOktaURL(f"Use an https:// address; {scheme}: is not allowed.")
+    if scheme == "http" and not _is_loopback(host):
+        raise InvalidOktaURL("Okta must be reached over https://, not http://.")
+    netloc = f"[{host}]" if ":" in host else host
+    port = _checked_port(parts)
+    return f"{scheme}://{netloc}{f':{port}' if port else ''}"
+
+
+def _checked_host(parts: Any) -> str:
+    if parts.username is not None or parts.password is not None:
+        raise InvalidOktaURL("The Okta address must not contain a user name or password.")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InvalidOktaURL("Enter only the Okta domain (acme.okta.com), without a path.")
+    host = parts.hostname or ""
+    if "-admin." in host:
+        raise InvalidOktaURL(
+            "Use your org address (acme.okta.com), not the Admin Console (acme-admin.okta.com)."
+        )
+    if not (_is_ip(host) or _is_hostname(host)):
+        raise InvalidOktaURL("The Okta domain is not a valid host name.")
+    return host
+
+
+def _checked_port(parts: Any) -> int | None:
+    try:
+        return parts.port
+    except ValueError:
+        raise InvalidOktaURL("The port in the Okta address is not valid.") from None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_hostname(host: str) -> bool:
+    labels = host.rstrip(".").split(".")
+    return 0 < len(host) <= 253 and all(_HOST_LABEL_RE.match(label) for label in labels)
+
+
+def _is_loopback(host: str) -> bool:
+    return host == "localhost" or (_is_ip(host) and ipaddress.ip_address(host).is_loopback)
+
+
+def parse_link_header(*values: str) -> dict[str, str]:
+    """Map each ``rel`` to its URL; takes one or many ``Link`` values, each with many links."""
+    links: dict[str, str] = {}
+    for value in values:
+        for url, params in _LINK_RE.findall(value or ""):
+            rel = _REL_RE.search(params)
+            for name in rel.group(1).split() if rel else ():
+                links.setdefault(name.lower(), url.strip())
+    return links
+
+
+def okta_timestamp(moment: datetime) -> str:
+    """Format a datetime the way Okta's search and filter expressions expect."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class OktaClientStats:
+    """Counters for the sync's progress display and run log."""
+
+    requests: int = 0
+    pages: int = 0
+    retries: int = 0
+    rate_limit_waits: int = 0
+    pacing_waits: int = 0
+    waited_seconds: float = 0.0
+
+
+@dataclass
+class _Bucket:
+    limit: int
+    remaining: int
+    resets_at: float  # on this client's clock
+
+
+class _SswsAuth(requests.auth.AuthBase):
+    """Sets the SSWS header; an auth object also stops requests from applying ~/.netrc."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"SSWS {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "<SSWS token hidden>"
+
+
+class OktaClient:
+    """Sequential, paging, rate-limit-aware reader of one Okta org."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_retries: int = 4,
+        rate_limit_share: float = 0.5,
+        backoff_seconds: float = 0.5,
+        jitter_seconds: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        on_page: ProgressCallback | None = None,
+    ) -> None:
+        self.base_url = normalize_okta_base_url(base_url)
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_retries = max_retries
+        self.rate_limit_share = rate_limit_share
+        self.backoff_seconds = backoff_seconds
+        self.jitter_seconds = jitter_seconds
+        self.stats = OktaClientStats()
+        self._sleep = sleep
+        self._clock = clock
+        self._on_page = on_page
+        self._buckets: dict[str, _Bucket] = {}
+        self._session = requests.Session()
+        self._session.auth = _SswsAuth(token)
+        self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+
+    def __repr__(self) -> str:
+        return f"<OktaClient {self.base_url}>"
+
+    def __enter__(self) -> OktaClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    # Endpoints -------------------------------------------------------------------------
+
+    def check_credentials(self) -> None:
+        """One cheap call a read-only, minimally privileged token is allowed to make."""
+        self._fetch(self._url("/api/v1/users", {"limit": "1"}), "/api/v1/users", 1)
+
+    def iter_users(self, *, search: str | None = None, filter: str | None = None) -> Iterator[dict]:
+        """All users; ``search`` (e.g. ``lastUpdated gt "…"``) also returns DEPROVISIONED ones."""
+        params = {"limit": str(USERS_LIMIT), "search": search, "filter": filter}
+        return self._paginate("/api/v1/users", params)
+
+    def iter_groups(
+        self, *, filter: str | None = None, search: str | None = None
+    ) -> Iterator[dict]:
+        """Groups; pass ``DIRECTORY_GROUPS_FILTER`` to skip app and built-in groups."""
+        params = {"limit": str(GROUPS_LIMIT), "filter": filter, "search": search}
+        return self._paginate("/api/v1/groups", params)
+
+    def iter_group_members(self, group_id: str) -> Iterator[dict]:
+        path = f"/api/v1/groups/{quote(group_id, safe='')}/users"
+        return self._paginate(path, {"limit": str(GROUP_MEMBERS_LIMIT)})
+
+    def iter_app_users(self, app_id: str) -> Iterator[dict]:
+        """Users assigned to the app, directly (scope USER) or through a group (scope GROUP)."""
+        path = f"/api/v1/apps/{quote(app_id, safe='')}/users"
+        return self._paginate(path, {"limit": str(APP_USERS_LIMIT)})
+
+    def iter_app_groups(self, app_id: str) -> Iterator[dict]:
+        path = f"/api/v1/apps/{quote(app_id, safe='')}/groups"
+        return self._paginate(path, {"limit": str(APP_GROUPS_LIMIT)})
+
+    def find_apps(self, label: str) -> list[dict]:
+        """Apps whose label is exactly ``label`` (Okta's ``q`` is only a prefix match)."""
+        params = {"q": label, "limit": str(APPS_LIMIT)}
+        apps = self._paginate("/api/v1/apps", params)
+        return [app for app in apps if app.get("label", "").casefold() == label.casefold()]
+
+    def get_app(self, app_id: str) -> dict:
+        path = f"/api/v1/apps/{quote(app_id, safe='')}"
+        response, _ = self._fetch(self._url(path, {}), path, 1)
+        return self._json(response, path, 1, dict)
+
+    # Paging ----------------------------------------------------------------------------
+
+    def _url(self, path: str, params: dict[str, str | None]) -> str:
+        query = urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote)
+        return f"{self.base_url}{path}{'?' if query else ''}{query}"
+
+    def _paginate(self, path: str, params: dict[str, str | None]) -> Iterator[dict]:
+        url, page = self._url(path, params), 1
+        while True:
+            response, url = self._fetch(url, path, page)
+            items = self._json(response, path, page, list)
+            self.stats.pages += 1
+            if self._on_page:
+                self._on_page(path, page, len(items))
+            yield from items
+            links = parse_link_header(response.headers.get("Link", ""))
+            next_url = links.get("next")
+            if not next_url or next_url in (url, links.get("self")):
+                return
+            self._check_same_origin(next_url, path, page)
+            url, page = next_url, page + 1
+
+    def _check_same_origin(self, url: str, path: str, page: int) -> None:
+        origin = urlunsplit((*urlsplit(url)[:2], "", "", ""))
+        if origin.lower() != self.base_url.lower():
+            raise OktaResponseError(
+                "Okta's next-page link points to another host; the token is not sent there.",
+                path=path,
+                page=page,
+            )
+
+    def _json(self, response: requests.Response, path: str, page: int, kind: type) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, kind):
+            raise OktaResponseError(
+                "Okta's answer was not the expected JSON.", path=path, page=page
+            )
+        return body
+
+    # One request with retries ---------------------------------------------------------
+
+    def _fetch(self, url: str, path: str, page: int) -> tuple[requests.Response, str]:
+        """GET ``url``; wait out 429s, retry 5xx and network hiccups, fail fast on the rest."""
+        bucket = path.split("/")[3]
+        failures = throttled = 0
+        shrunk = False
+        while True:
+            self._pace(bucket)
+            response = self._send(url, path, page, failures)
+            if response is None:
+                failures += 1
+                self._back_off(failures)
+                continue
+            self._remember_rate_limit(bucket, response)
+            status = response.status_code
+            logger.debug("Okta GET %s page %d -> %d", path, page, status)
+            if status == 200:
+                return response, url
+            if status == 429:
+                throttled += 1
+                self._wait_out_429(bucket, throttled, path, page)
+            elif status >= 500 and failures < self.max_retries:
+                failures += 1
+                self._back_off(failures)
+            elif status == 500 and not shrunk:
+                shrunk, url = True, _halve_limit(url)
+                self._back_off(failures)
+            else:
+                raise error_from_response(response, path, page, self.max_retries)
+
+    def _send(self, url: str, path: str, page: int, failures: int) -> requests.Response | None:
+        """One GET; ``None`` means a transient network error worth another try."""
+        self.stats.requests += 1
+        try:
+            return self._session.get(url, timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            host = urlsplit(self.base_url).netloc
+            error = error_from_exception(exc, host, self.timeout[1], path, page)
+            logger.warning("Okta GET %s page %d failed: %s", path, page, error.kind)
+            if error.kind in _NO_RETRY_NETWORK_KINDS or failures >= self.max_retries:
+                raise error from exc
+            return None
+
+    def _back_off(self, failures: int) -> None:
+        self.stats.retries += 1
+        self._sleep(self.backoff_seconds * 2 ** (failures - 1) + self._jitter())
+
+    def _jitter(self) -> float:
+        return random.uniform(0, self.jitter_seconds) if self.jitter_seconds else 0.0
+
+    # Rate limits ----------------------------------------------------------------------
+
+    def _remember_rate_limit(self, bucket: str, response: requests.Response) -> None:
+        headers = response.headers
+        try:
+            limit = int(headers["X-Rate-Limit-Limit"])
+            remaining = int(headers["X-Rate-Limit-Remaining"])
+            reset = int(headers["X-Rate-Limit-Reset"])
+        except (KeyError, ValueError):
+            return
+        self._buckets[bucket] = _Bucket(
+            limit, remaining, self._clock() + self._until(reset, headers)
+        )
+
+    def _until(self, reset: int, headers: Any) -> float:
+        """Seconds until ``reset``, measured against Okta's own Date so clock skew is harmless."""
+        try:
+            server_now = parsedate_to_datetime(headers["Date"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            server_now = self._clock()
+        return max(0.0, reset - server_now)
+
+    def _pace(self, bucket: str) -> None:
+        """Sleep until the window resets once this client has used its share of the bucket."""
+        state = self._buckets.get(bucket)
+        now = self._clock()
+        if not state or state.resets_at <= now:
+            return
+        if state.remaining > state.limit * (1 - self.rate_limit_share):
+            return
+        self.stats.pacing_waits += 1
+        self._wait(state.resets_at - now + self._jitter(), bucket)
+
+    def _wait_out_429(self, bucket: str, throttled: int, path: str, page: int) -> None:
+        if throttled > self.max_retries:
+            raise OktaRateLimitError(
+                "Okta's rate limit stayed exhausted (E0000047) after every wait; try again later.",
+                path=path,
+                page=page,
+                status=429,
+                error_code="E0000047",
+            )
+        self.stats.rate_limit_waits += 1
+        state = self._buckets.get(bucket)
+        delay = state.resets_at - self._clock() if state else 0.0
+        self._wait(max(delay, self.backoff_seconds) + self._jitter(), bucket)
+
+    def _wait(self, seconds: float, bucket: str) -> None:
+        logger.info("Waiting %.1fs for Okta's %s rate limit to reset", seconds, bucket)
+        self.stats.waited_seconds += seconds
+        self._sleep(seconds)
+        self._buckets.pop(bucket, None)
+
+
+def _halve_limit(url: str) -> str:
+    """Same request with half the page size: a 500 on a big page often passes on a small one.
+
+    Only the ``limit`` value is rewritten, in place, so an opaque cursor stays byte-for-byte.
+    """
+    parts = urlsplit(url)
+    query = _LIMIT_PARAM_RE.sub(lambda m: f"{m[1]}limit={max(1, int(m[2]) // 2)}", parts.query)
+    return urlunsplit(parts._replace(query=query))
