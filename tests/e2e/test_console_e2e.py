@@ -1,0 +1,46 @@
+"""The console shell as a person meets it in a browser."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_admin_signs_in_and_finds_users_and_groups(page, console_url, owner, password, shot):
+    sign_in(page, console_url, owner.login_id, password)
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page.get_by_role("link", name=owner.login_id).first).to_be_visible()
+    page.get_by_role("navigation", name="Administrator").get_by_role("link", name="Groups").click()
+    expect(page.get_by_role("heading", name="Groups")).to_be_visible()
+    shot(page, "00-groups")
+
+
+def test_wrong_password_shows_the_error_and_stays_signed_out(page, console_url, owner):
+    sign_in(page, console_url, owner.login_id, "not-the-password")
+    expect(page.get_by_role("alert")).to_contain_text("The login ID or password is incorrect")
+    page.goto(f"{console_url}/administrator/users/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_sign_in_page_fits_a_phone_screen(browser, console_url, shot):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{console_url}/login/")
+    button = phone.get_by_role("button", name="Sign in")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    scroll_width = phone.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 375
+    shot(phone, "00-sign-in-phone")
+    context.close()
+
+
+def test_pages_load_nothing_from_outside(page, console_url, owner, password):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    sign_in(page, console_url, owner.login_id, password)
+    page.goto(f"{console_url}/administrator/audit-log/")
+    assert requested and all(u.startswith(console_url) for u in requested), requested
