@@ -155,6 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     timeout = 10  # idle keep-alive connections are dropped after this
+    disable_nagle_algorithm = True  # headers and body go out in two writes
 
     @property
     def fake(self) -> FakeOkta:
