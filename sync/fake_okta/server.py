@@ -109,7 +109,10 @@ class FakeOkta:
         return self.directory.app_id
 
     def start(self) -> FakeOkta:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval makes stop() quick, which many tests' teardowns wait on.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
