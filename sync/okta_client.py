@@ -46,6 +46,7 @@ _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(//)?")
 _HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _LINK_RE = re.compile(r"<([^>]*)>\s*((?:;[^;,<]*)*)")
 _REL_RE = re.compile(r'rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
+_TOKEN_RE = re.compile(r"^[\x21-\x7e]+$")
 _LIMIT_PARAM_RE = re.compile(r"(^|&)limit=(\d+)")
 _NO_RETRY_NETWORK_KINDS = {"unknown_host", "tls"}
 
@@ -187,6 +188,10 @@ class OktaClient:
         on_page: ProgressCallback | None = None,
     ) -> None:
         self.base_url = normalize_okta_base_url(base_url)
+        token = token.strip()
+        if not _TOKEN_RE.match(token):
+            # Checked here because requests would quote a bad header value, token and all.
+            raise ValueError("The API token is empty or contains spaces or control characters.")
         self.timeout = (connect_timeout, read_timeout)
         self.max_retries = max_retries
         self.rate_limit_share = rate_limit_share
@@ -216,7 +221,10 @@ class OktaClient:
     # Endpoints -------------------------------------------------------------------------
 
     def check_credentials(self) -> None:
-        """One cheap call a read-only, minimally privileged token is allowed to make."""
+        """Raise the matching ``OktaError`` unless the address and token work.
+
+        Lists one user: the cheapest call a read-only, minimally privileged token may make.
+        """
         self._fetch(self._url("/api/v1/users", {"limit": "1"}), "/api/v1/users", 1)
 
     def iter_users(self, *, search: str | None = None, filter: str | None = None) -> Iterator[dict]:

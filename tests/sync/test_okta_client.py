@@ -337,6 +337,19 @@ def test_connection_refused_is_retried_then_reported(clock):
     assert client.stats.retries == 2
 
 
+def test_tls_failure_is_reported_without_retries(fake_okta, clock):
+    # The fake speaks plain HTTP, so a TLS handshake with it fails.
+    port = fake_okta.base_url.rsplit(":", 1)[1]
+    with (
+        OktaClient(f"https://127.0.0.1:{port}", "token", sleep=clock.sleep) as client,
+        pytest.raises(OktaNetworkError) as error,
+    ):
+        client.check_credentials()
+
+    assert error.value.kind == "tls"
+    assert clock.sleeps == []
+
+
 # Secrets ----------------------------------------------------------------------------------------
 
 
@@ -361,6 +374,20 @@ def test_token_never_appears_in_errors_repr_or_logs(fake_okta, clock, caplog):
     assert [e.kind for e in errors] == ["server_error", "timeout", "permission"]
     texts += [str(e) for e in errors] + [repr(e) for e in errors]
     assert all(secret not in text for text in texts)
+
+
+@pytest.mark.parametrize("token", ["", "   ", "abc def", "abc\r\nX-Injected: 1"])
+def test_malformed_token_is_refused_without_echoing_it(token):
+    with pytest.raises(ValueError) as error:
+        OktaClient("acme.okta.com", token)
+
+    assert "contains spaces or control characters" in str(error.value)
+    assert not token.strip() or token.strip() not in str(error.value)
+
+
+def test_pasted_token_with_surrounding_whitespace_works(fake_okta, clock):
+    with make_client(fake_okta, clock, token=f"  {fake_okta.token}\n") as client:
+        client.check_credentials()
 
 
 # Helpers ------------------------------------------------------------------------------------------
