@@ -155,14 +155,15 @@ class FakeOkta:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like Okta behind nginx
-    server_version = "nginx"
-    sys_version = ""
     timeout = 10  # idle keep-alive connections are dropped after this
     disable_nagle_algorithm = True  # headers and body go out in two writes
 
     @property
     def fake(self) -> FakeOkta:
         return self.server.fake  # type: ignore[attr-defined]
+
+    def version_string(self) -> str:
+        return "nginx"
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("fake okta: " + format, *args)
