@@ -1,3 +1,11 @@
 """The service provider endpoints under /saml/sp/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("sp/metadata", views.sp_metadata, name="saml_sp_metadata"),
+    path("sp/login", views.sp_login, name="saml_sp_login"),
+    path("sp/acs", views.sp_acs, name="saml_sp_acs"),
+]

@@ -1,11 +1,84 @@
-"""The Authentication page; the SAML issue fills it in."""
+"""The Authentication page and the SP endpoints; the logic lives in the service modules."""
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from querypie_admin.roles import admin_required
 
+from . import page
+from .acs import validate_response
+from .login import record_refusal, record_success, resolve_user
+from .models import SamlSettings
+from .refusals import SamlRefused
+from .relay import safe_relay_state
+from .saml import sp_metadata_xml, start_login
+from .services import save_configuration, save_fetched_metadata
+
+BACKEND = "querypie_admin.auth_backends.LoginIdBackend"
+
 
 @admin_required
+@require_http_methods(["GET", "POST"])
 def authentication_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "sso/authentication.html")
+    config = SamlSettings.load()
+    forms = page.bound_forms(request, config)
+    if request.method == "POST":
+        op = request.POST.get("op")
+        form = forms.get(op)
+        if form is not None and form.is_valid():
+            if op == "fetch":
+                data = form.cleaned_data
+                save_fetched_metadata(
+                    request.user, data["metadata"], data["xml"], data["metadata_url"]
+                )
+                messages.success(request, "The metadata was fetched and saved.")
+            else:
+                save_configuration(
+                    request.user,
+                    authentication_type=form.cleaned_data["authentication_type"],
+                    metadata=form.cleaned_data["metadata"],
+                    metadata_xml=form.cleaned_data["metadata_source_xml"],
+                    options=form.options(),
+                )
+                messages.success(request, "The changes were saved.")
+            return redirect("authentication")
+        if form is None:
+            messages.error(request, "Unknown form; nothing was saved.")
+        else:
+            messages.error(request, "Nothing was saved: correct the errors below.")
+    context = page.context(config, forms)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sso/authentication.html", context, status=status)
+
+
+@require_GET
+def sp_metadata(request: HttpRequest) -> HttpResponse:
+    xml = sp_metadata_xml(SamlSettings.load())
+    return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
+
+
+@require_GET
+def sp_login(request: HttpRequest) -> HttpResponse:
+    config = SamlSettings.load()
+    if not config.sso_enabled:
+        messages.error(request, "Single sign-on is not configured.")
+        return redirect("login")
+    return redirect(start_login(config, safe_relay_state(request.GET.get("next"))))
+
+
+@csrf_exempt  # Okta's cross-site POST carries no CSRF token; the signature protects it
+@require_POST
+def sp_acs(request: HttpRequest) -> HttpResponse:
+    try:
+        identity = validate_response(request.POST)
+        user = resolve_user(identity)
+    except SamlRefused as refusal:
+        record_refusal(request, refusal)
+        return render(request, "sso/refused.html", {"kind": refusal.kind}, status=403)
+    login(request, user, backend=BACKEND)
+    record_success(request, user, identity)
+    return redirect(safe_relay_state(request.POST.get("RelayState")))

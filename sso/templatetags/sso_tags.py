@@ -1,10 +1,22 @@
 """The sign-in page's "Login with Okta" button, shown once SAML is configured."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+from sso.services import login_button_label
 
 register = template.Library()
 
 
 @register.simple_tag
 def sso_login_button() -> str:
-    return ""
+    """ "Login with Okta" (or "Login with SAML") linking to the SP-initiated login; else nothing."""
+    label = login_button_label()
+    if not label:
+        return ""
+    return format_html(
+        '<a class="button primary wide sso-button" href="{}">{}</a>',
+        reverse("saml_sp_login"),
+        label,
+    )

@@ -1,0 +1,80 @@
+"""The Metadata URL fetch: server side, https only, public addresses only, bounded.
+
+python3-saml's parse_remote checks nothing, so an admin-supplied URL could otherwise reach the
+cloud metadata service or the intranet. Loopback is allowed only when the setting says so
+(the tests serve metadata on 127.0.0.1). Requiring TLS to a public name also defeats DNS
+rebinding: an internal service would need a certificate for the attacker's host name.
+"""
+
+import ipaddress
+import socket
+import time
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+from .metadata import MetadataError
+
+
+def _addresses(host: str, port: int) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise MetadataError(f"The host {host} cannot be resolved.") from exc
+    return {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+
+
+def _refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if address.is_loopback:
+        return "" if settings.SSO_METADATA_FETCH_ALLOW_LOOPBACK else "a loopback address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_private or address.is_reserved or address.is_multicast:
+        return "a private address"
+    if address.is_unspecified or not address.is_global:
+        return "a non-public address"
+    return ""
+
+
+def check_url(url: str) -> None:
+    """Raise MetadataError unless the URL is https to public addresses (or allowed loopback)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MetadataError("The Metadata URL must be an https:// URL.")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = _addresses(parts.hostname, port)
+    all_loopback = all(a.is_loopback for a in addresses)
+    loopback_ok = all_loopback and settings.SSO_METADATA_FETCH_ALLOW_LOOPBACK
+    if parts.scheme != "https" and not loopback_ok:
+        raise MetadataError("The Metadata URL must use https://.")
+    for address in addresses:
+        reason = _refusal(address)
+        if reason:
+            raise MetadataError(f"The Metadata URL points to {reason} ({address}); refused.")
+
+
+def fetch_metadata(url: str) -> bytes:
+    """GET the metadata with a timeout and a size cap; redirects are not followed."""
+    check_url(url)
+    limit = settings.SSO_METADATA_MAX_BYTES
+    timeout = settings.SSO_METADATA_FETCH_TIMEOUT
+    try:
+        with requests.get(url, timeout=timeout, stream=True, allow_redirects=False) as resp:
+            if resp.status_code != 200:
+                raise MetadataError(f"The Metadata URL answered HTTP {resp.status_code}.")
+            body = b""
+            deadline = time.monotonic() + timeout
+            for chunk in resp.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > limit:
+                    raise MetadataError(f"The metadata is larger than {limit // 1024} KB.")
+                if time.monotonic() > deadline:
+                    raise requests.Timeout()
+    except requests.Timeout as exc:
+        raise MetadataError("The Metadata URL did not answer in time.") from exc
+    except requests.RequestException as exc:
+        raise MetadataError(
+            f"The Metadata URL could not be fetched ({type(exc).__name__})."
+        ) from exc
+    return body

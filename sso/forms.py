@@ -1,0 +1,110 @@
+"""The Authentication page's two SAML forms: the settings, and the Metadata URL fetch."""
+
+from django import forms
+
+from .fetch import fetch_metadata
+from .metadata import MAX_METADATA_BYTES, MetadataError, parse_idp_metadata
+from .models import AuthenticationType, SamlSettings
+from .services import Options
+
+MAX_SKEW_SECONDS = 300  # python3-saml's own Conditions drift; a wider skew could not apply
+
+
+class SamlSettingsForm(forms.Form):
+    authentication_type = forms.ChoiceField(
+        label="Authentication Type", choices=AuthenticationType.choices
+    )
+    metadata_xml = forms.CharField(
+        label="Identity Provider Metadata",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text="Paste the XML shown at the Metadata URL of the application in Okta.",
+    )
+    metadata_file = forms.FileField(
+        label="Or upload the metadata file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
+    )
+    sign_authn_requests = forms.BooleanField(label="Sign AuthnRequests", required=False)
+    clock_skew_seconds = forms.IntegerField(
+        label="Allowed clock skew (seconds)", min_value=0, max_value=MAX_SKEW_SECONDS
+    )
+    jit_enabled = forms.BooleanField(label="Create users on first login", required=False)
+    allow_sha1 = forms.BooleanField(label="Accept SHA-1 signatures", required=False)
+
+    def __init__(self, *args, config: SamlSettings, **kwargs) -> None:
+        self.config = config
+        kwargs.setdefault(
+            "initial",
+            {
+                "authentication_type": config.authentication_type,
+                "metadata_xml": config.metadata_xml,
+                "sign_authn_requests": config.sign_authn_requests,
+                "clock_skew_seconds": config.clock_skew_seconds,
+                "jit_enabled": config.jit_enabled,
+                "allow_sha1": config.allow_sha1,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def _supplied_metadata(self) -> tuple[str, str]:
+        """(field name, XML) of the metadata given, the uploaded file winning over the text."""
+        upload = self.cleaned_data.get("metadata_file")
+        if upload:
+            if upload.size > MAX_METADATA_BYTES:
+                raise forms.ValidationError({"metadata_file": "The file is larger than 1 MB."})
+            data = upload.read()
+            try:
+                return "metadata_file", data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError(
+                    {"metadata_file": "The file is not UTF-8 XML."}
+                ) from exc
+        return "metadata_xml", (self.cleaned_data.get("metadata_xml") or "").strip()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        field, xml = self._supplied_metadata()
+        cleaned["metadata"] = None
+        if xml and xml != self.config.metadata_xml.strip():
+            try:
+                cleaned["metadata"] = parse_idp_metadata(xml)
+            except MetadataError as exc:
+                self.add_error(field, str(exc))
+        cleaned["metadata_source_xml"] = xml
+        needs_idp = cleaned.get("authentication_type") not in (None, AuthenticationType.QUERYPIE)
+        if needs_idp and not xml and not self.config.idp_sso_url and not self.errors:
+            self.add_error("metadata_xml", "Paste or upload the Identity Provider Metadata.")
+        return cleaned
+
+    def options(self) -> Options:
+        return Options(
+            sign_authn_requests=self.cleaned_data["sign_authn_requests"],
+            clock_skew_seconds=self.cleaned_data["clock_skew_seconds"],
+            jit_enabled=self.cleaned_data["jit_enabled"],
+            allow_sha1=self.cleaned_data["allow_sha1"],
+        )
+
+
+class MetadataUrlForm(forms.Form):
+    metadata_url = forms.URLField(
+        label="Metadata URL",
+        max_length=1000,
+        assume_scheme="https",
+        help_text="The Metadata URL from the application's Sign On tab in Okta.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        url = cleaned.get("metadata_url")
+        if not url:
+            return cleaned
+        try:
+            xml = fetch_metadata(url).decode("utf-8")
+            cleaned["metadata"] = parse_idp_metadata(xml)
+            cleaned["xml"] = xml
+        except UnicodeDecodeError:
+            self.add_error("metadata_url", "The metadata is not UTF-8 XML.")
+        except MetadataError as exc:
+            self.add_error("metadata_url", str(exc))
+        return cleaned

@@ -1,0 +1,74 @@
+"""The SP key pair: generated once, the private key encrypted at rest with SECRET_KEY.
+
+The key encrypting key is derived with HKDF/SHA-256 from SECRET_KEY, so a database dump alone
+does not reveal the SP's signing key.
+"""
+
+import base64
+import datetime
+
+from cryptography import x509
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+
+from .models import SamlSettings
+
+CERT_VALIDITY_DAYS = 3650
+
+
+def _fernet() -> Fernet:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"querypie-admin sso sp key")
+    return Fernet(base64.urlsafe_b64encode(hkdf.derive(settings.SECRET_KEY.encode())))
+
+
+def encrypt_private_key(pem: str) -> str:
+    return _fernet().encrypt(pem.encode()).decode()
+
+
+def decrypt_private_key(token: str) -> str:
+    """The PEM key; a changed SECRET_KEY makes it unreadable, which raises InvalidToken."""
+    return _fernet().decrypt(token.encode()).decode()
+
+
+def _new_key_pair(common_name: str) -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=CERT_VALIDITY_DAYS))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
+
+
+def ensure_sp_key_pair(config: SamlSettings) -> tuple[str, str]:
+    """(certificate PEM, private key PEM), generating and saving them on first use.
+
+    A key that no longer decrypts (SECRET_KEY rotated) is replaced: the SP metadata then shows
+    the new certificate, which the IdP needs only when AuthnRequests are signed.
+    """
+    if config.sp_certificate_pem and config.sp_private_key_encrypted:
+        try:
+            return config.sp_certificate_pem, decrypt_private_key(config.sp_private_key_encrypted)
+        except InvalidToken:
+            pass
+    cert_pem, key_pem = _new_key_pair("QueryPie SAML SP")
+    config.sp_certificate_pem = cert_pem
+    config.sp_private_key_encrypted = encrypt_private_key(key_pem)
+    config.save(update_fields=["sp_certificate_pem", "sp_private_key_encrypted", "updated_at"])
+    return cert_pem, key_pem

@@ -1,0 +1,86 @@
+"""The public face of the sso app: what other apps may ask, and how settings are saved.
+
+The Authentication page and the saml_configure command both save through
+save_configuration(), so the same validation holds for the browser and the shell.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from querypie_admin import audit
+from querypie_admin.audit import Actor
+
+from .metadata import IdpMetadata
+from .models import AuthenticationType, SamlSettings
+
+LOGIN_LABELS = {
+    AuthenticationType.OKTA: "Login with Okta",
+    AuthenticationType.SAML: "Login with SAML",
+}
+
+
+def current_authentication_type() -> str:
+    """The saved Authentication Type: "querypie", "okta" or "saml"."""
+    return SamlSettings.load().authentication_type
+
+
+def login_button_label() -> str:
+    """The sign-in page's SSO button label, or "" when SAML sign-in is not configured."""
+    config = SamlSettings.load()
+    return LOGIN_LABELS.get(config.authentication_type, "") if config.sso_enabled else ""
+
+
+@dataclass
+class Options:
+    sign_authn_requests: bool = False
+    clock_skew_seconds: int = 120
+    jit_enabled: bool = False
+    allow_sha1: bool = False
+
+
+def _apply_metadata(config: SamlSettings, metadata: IdpMetadata, xml: str, url: str) -> None:
+    config.metadata_xml = xml
+    config.metadata_url = url
+    config.idp_entity_id = metadata.entity_id
+    config.idp_sso_url = metadata.sso_url
+    config.idp_sso_binding = metadata.sso_binding
+    config.idp_certificates = [c.der_b64 for c in metadata.certificates]
+
+
+@transaction.atomic
+def save_configuration(
+    actor: Actor,
+    *,
+    authentication_type: str,
+    metadata: IdpMetadata | None = None,
+    metadata_xml: str = "",
+    metadata_url: str = "",
+    options: Options | None = None,
+) -> SamlSettings:
+    """Save already-validated settings; metadata=None keeps the saved metadata."""
+    config = SamlSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    config.authentication_type = authentication_type
+    if metadata is not None:
+        _apply_metadata(config, metadata, metadata_xml, metadata_url)
+    if options is not None:
+        for name, value in vars(options).items():
+            setattr(config, name, value)
+    config.save()
+    detail = {"authentication_type": authentication_type, "metadata_changed": metadata is not None}
+    if metadata is not None:
+        detail["idp_entity_id"] = metadata.entity_id
+    audit.record("sso.settings_updated", actor=actor, target_label="Authentication", detail=detail)
+    return config
+
+
+def save_fetched_metadata(actor: Actor, metadata: IdpMetadata, xml: str, url: str) -> None:
+    """Fetch saves the metadata only; the Authentication Type stays as it was."""
+    config = SamlSettings.load()
+    save_configuration(
+        actor,
+        authentication_type=config.authentication_type,
+        metadata=metadata,
+        metadata_xml=xml,
+        metadata_url=url,
+    )

@@ -1,0 +1,143 @@
+"""Signing in with Okta: SP-initiated and IdP-initiated, with real signed Responses."""
+
+import pytest
+
+from querypie_admin.models import AuthProvider, User
+from sso.models import SamlRequest
+from tests.sso.conftest import (
+    authn_request_from,
+    configure,
+    last_saml_signin,
+    signed_in_login_id,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def start_sp_login(client, idp, next_path: str | None = None) -> str:
+    response = client.get("/saml/sp/login", {"next": next_path} if next_path else {})
+    assert response.status_code == 302
+    assert response["Location"].startswith(idp.sso_url + "?")
+    request, query = authn_request_from(response["Location"])
+    request_id = request.get("ID")
+    assert SamlRequest.objects.filter(request_id=request_id).exists()
+    return request_id
+
+
+def test_okta_signed_response_signs_the_user_in(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    user_factory(login_id="jane@corp.example", first_name="Old", last_name="Name")
+    request_id = start_sp_login(client, saml_configured)
+    xml = saml_configured.response_xml(spec(in_response_to=request_id))
+    response = post_acs(xml)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert signed_in_login_id(client) == "jane@corp.example"
+    user = User.objects.get(login_id="jane@corp.example")
+    assert (user.first_name, user.last_name) == ("Jane", "Doe")
+    event = last_saml_signin()
+    assert event.outcome == "success" and event.detail["flow"] == "sp-initiated"
+    assert not SamlRequest.objects.filter(request_id=request_id).exists()
+
+
+def test_sp_initiated_login_returns_to_the_page_asked_for(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    user_factory(login_id="jane@corp.example")
+    request_id = start_sp_login(client, saml_configured, next_path="/me/")
+    response = post_acs(saml_configured.response_xml(spec(in_response_to=request_id)), "/me/")
+    assert response["Location"] == "/me/"
+
+
+def test_idp_initiated_login_from_the_okta_dashboard_signs_in(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    user_factory(login_id="jane@corp.example")
+    response = post_acs(saml_configured.response_xml(spec()))
+    assert response.status_code == 302
+    assert signed_in_login_id(client) == "jane@corp.example"
+    assert last_saml_signin().detail["flow"] == "idp-initiated"
+
+
+def test_user_is_found_by_login_id_case_insensitively(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    user_factory(login_id="Jane@Corp.Example")
+    xml = saml_configured.response_xml(
+        spec(name_id="00u1okta", attributes={"loginId": "JANE@corp.example"})
+    )
+    post_acs(xml)
+    assert signed_in_login_id(client) == "Jane@Corp.Example"
+
+
+def test_name_id_is_used_when_login_id_is_absent(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    user_factory(login_id="jane@corp.example")
+    post_acs(saml_configured.response_xml(spec(attributes={})))
+    assert signed_in_login_id(client) == "jane@corp.example"
+
+
+def test_unknown_user_sees_not_provisioned_page(client, saml_configured, spec, post_acs):
+    response = post_acs(saml_configured.response_xml(spec()))
+    assert response.status_code == 403
+    assert (
+        "Your account has not been provisioned; ask your administrator" in response.content.decode()
+    )
+    assert signed_in_login_id(client) is None
+    assert not User.objects.filter(login_id__iexact="jane@corp.example").exists()
+    event = last_saml_signin()
+    assert event.outcome == "failure" and event.detail["reason"] == "user not provisioned"
+
+
+def test_create_users_on_first_login_creates_an_okta_user(client, idp, spec, post_acs):
+    configure(idp, jit_enabled=True)
+    post_acs(idp.response_xml(spec()))
+    user = User.objects.get(login_id="jane@corp.example")
+    assert user.auth_provider == AuthProvider.OKTA
+    assert (user.first_name, user.last_name, user.email) == ("Jane", "Doe", "jane@corp.example")
+    assert not user.has_usable_password()
+    assert signed_in_login_id(client) == "jane@corp.example"
+
+
+def test_inactive_user_is_refused(client, saml_configured, spec, post_acs, user_factory):
+    user_factory(login_id="jane@corp.example", is_active=False)
+    response = post_acs(saml_configured.response_xml(spec()))
+    assert response.status_code == 403
+    assert "inactive" in response.content.decode()
+    assert signed_in_login_id(client) is None
+    assert last_saml_signin().detail["reason"] == "inactive account"
+
+
+@pytest.mark.parametrize(
+    "relay_state",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http://testserver.evil.example/",
+    ],
+)
+def test_relay_state_never_redirects_off_the_console(
+    client, saml_configured, spec, post_acs, user_factory, relay_state
+):
+    user_factory(login_id="jane@corp.example")
+    response = post_acs(saml_configured.response_xml(spec()), relay_state)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert signed_in_login_id(client) == "jane@corp.example"
+
+
+def test_relay_state_with_the_console_url_keeps_its_path(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    user_factory(login_id="jane@corp.example")
+    response = post_acs(
+        saml_configured.response_xml(spec()), "http://testserver/administrator/users/"
+    )
+    assert response["Location"] == "/administrator/users/"
+
+
+def test_sp_login_without_saml_configured_goes_back_to_sign_in(client, db):
+    response = client.get("/saml/sp/login")
+    assert response.status_code == 302 and response["Location"] == "/login/"
