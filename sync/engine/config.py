@@ -1,0 +1,89 @@
+"""What one run needs to know, taken from the settings row or from a Dry Run's form."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+
+from ..models import DEFAULT_DEACTIVATION_THRESHOLD, Scope, SyncSettings
+from ..okta_client import OktaClient
+from ..token_crypto import decrypt_token
+
+# Okta's search index is eventually consistent: read changes from a little before the last run.
+INCREMENTAL_LAG = timedelta(minutes=5)
+# Hard deletes show only in a full listing, so a full run happens at least this often.
+FULL_SYNC_EVERY = timedelta(hours=24)
+
+
+class SyncSetupError(Exception):
+    """The configuration cannot work (bad token format, QueryPie app not found...)."""
+
+    kind = "setup"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    api_url: str
+    app_id: str = ""
+    scope: str = Scope.APP
+    deactivation_threshold: int = DEFAULT_DEACTIVATION_THRESHOLD
+    since: datetime | None = None  # set for incremental runs
+
+    @property
+    def incremental(self) -> bool:
+        return self.since is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "api_url": self.api_url,
+            "app_id": self.app_id,
+            "scope": self.scope,
+            "deactivation_threshold": self.deactivation_threshold,
+            "since": self.since.isoformat() if self.since else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RunConfig":
+        since = datetime.fromisoformat(data["since"]) if data.get("since") else None
+        return cls(
+            api_url=data["api_url"],
+            app_id=data.get("app_id", ""),
+            scope=data.get("scope", Scope.APP),
+            deactivation_threshold=data.get(
+                "deactivation_threshold", DEFAULT_DEACTIVATION_THRESHOLD
+            ),
+            since=since,
+        )
+
+
+def config_from_settings(s: SyncSettings, *, since: datetime | None = None) -> RunConfig:
+    return RunConfig(
+        api_url=s.api_url,
+        app_id=s.app_id,
+        scope=s.scope,
+        deactivation_threshold=s.deactivation_threshold,
+        since=since,
+    )
+
+
+def incremental_since(s: SyncSettings, now: datetime) -> datetime | None:
+    """Where an automatic run may start reading, or None when it must be a full run.
+
+    App scope is always full: Okta's app-user listing has no change filter, and it is that
+    listing which says who was unassigned.
+    """
+    if s.scope != Scope.DIRECTORY or not s.last_full_sync_at or not s.last_sync_read_at:
+        return None
+    if now - s.last_full_sync_at >= FULL_SYNC_EVERY:
+        return None
+    return s.last_sync_read_at - INCREMENTAL_LAG
+
+
+def make_client(api_url: str, encrypted_token: str, **hooks: Any) -> OktaClient:
+    """A client with the operator's tuning (settings.OKTA_SYNC_CLIENT), e.g. for the bench."""
+    options = {**getattr(settings, "OKTA_SYNC_CLIENT", {}), **hooks}
+    try:
+        return OktaClient(api_url, decrypt_token(encrypted_token), **options)
+    except ValueError as exc:  # an unusable URL or token: the client says which, safely
+        raise SyncSetupError(str(exc)) from None

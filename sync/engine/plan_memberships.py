@@ -1,0 +1,88 @@
+"""Plan memberships: make each synced group's members exactly Okta's, in scope.
+
+Keys are database ids for existing rows and Okta ids for users or groups this run creates.
+Present memberships are streamed group by group, so 300,000 of them need little memory.
+"""
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from querypie_admin.models import AuthProvider, GroupMembership, User
+
+from .plan_groups import GroupPlan
+from .plan_users import UserPlan
+from .snapshot import Snapshot
+
+Key = int | str
+STREAM_CHUNK = 10_000
+LOOKUP_BATCH = 5000
+
+
+@dataclass
+class MembershipPlan:
+    add: list[tuple[Key, Key]] = field(default_factory=list)  # (group, user)
+    remove: list[tuple[int, int]] = field(default_factory=list)
+
+
+def plan_memberships(snapshot: Snapshot, users: UserPlan, groups: GroupPlan) -> MembershipPlan:
+    plan = MembershipPlan()
+    user_keys = _user_keys(snapshot, users)
+    wanted_by_group = _wanted(snapshot, groups, user_keys)
+    deleted = {pk for pk, _ in groups.delete}
+    for group_pk, rows in _present_by_group():
+        present = {user_pk for _, user_pk in rows}
+        if group_pk in deleted:
+            continue  # its memberships go with it
+        wanted = wanted_by_group.pop(group_pk, None)
+        if wanted is None:
+            plan.remove += [(group_pk, pk) for pk in sorted(present & users.gone)]
+            continue
+        plan.remove += [(group_pk, pk) for pk in sorted(present - wanted)]
+        plan.add += [(group_pk, key) for key in _ordered(wanted - present)]
+    for group_key, wanted in wanted_by_group.items():  # groups with no member yet
+        plan.add += [(group_key, key) for key in _ordered(wanted)]
+    return plan
+
+
+def _ordered(keys: set[Key]) -> list[Key]:
+    return sorted(keys, key=lambda k: (isinstance(k, str), str(k) if isinstance(k, str) else k))
+
+
+def _user_keys(snapshot: Snapshot, users: UserPlan) -> dict[str, Key]:
+    """Okta id -> key for every user who may be a member this run."""
+    keys: dict[str, Key] = {okta_id: okta_id for okta_id, _ in users.create}
+    keys.update(users.linked)
+    if not snapshot.complete:  # an incremental run also sees members it did not re-read
+        unknown = {m for ms in snapshot.members.values() for m in ms if m not in keys}
+        keys.update(_linked_in_database(unknown))
+    return {okta_id: key for okta_id, key in keys.items() if key not in users.gone}
+
+
+def _linked_in_database(okta_ids: set[str]) -> dict[str, int]:
+    ordered, found = sorted(okta_ids), {}
+    okta_users = User.objects.filter(auth_provider=AuthProvider.OKTA)
+    for start in range(0, len(ordered), LOOKUP_BATCH):
+        chunk = ordered[start : start + LOOKUP_BATCH]
+        rows = okta_users.filter(external_id__in=chunk).values_list("external_id", "pk")
+        found.update(rows)
+    return found
+
+
+def _wanted(snapshot: Snapshot, groups: GroupPlan, user_keys: dict[str, Key]) -> dict:
+    creating = {okta_id for okta_id, _, _ in groups.create}
+    wanted: dict[Key, set[Key]] = {}
+    for okta_id, members in snapshot.members.items():
+        group_key = groups.linked.get(okta_id) or (okta_id if okta_id in creating else None)
+        if group_key is not None:
+            wanted[group_key] = {user_keys[m] for m in members if m in user_keys}
+    return wanted
+
+
+def _present_by_group():
+    rows = (
+        GroupMembership.objects.filter(group__auth_provider=AuthProvider.OKTA)
+        .order_by("group_id", "user_id")
+        .values_list("group_id", "user_id")
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    return groupby(rows, key=lambda row: row[0])

@@ -1,0 +1,212 @@
+"""A run from start to history: one at a time, read, plan, guard, write, record.
+
+Starting a run inserts a SyncRun with in_progress=True; a unique constraint on that column
+makes a second start fail in any process, so two syncs never write at once.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from querypie_admin.models import User
+
+from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings
+from ..okta_errors import OktaError
+from ..token_crypto import TokenUnreadable
+from .apply import apply_plan
+from .config import (
+    RunConfig,
+    SyncSetupError,
+    config_from_settings,
+    incremental_since,
+    make_client,
+)
+from .plan import Plan, build_plan
+from .progress import Listener, Progress
+from .snapshot import read_okta
+
+logger = logging.getLogger(__name__)
+
+
+class SyncAlreadyRunning(Exception):
+    """Another run is queued or running; `run` is that run."""
+
+    def __init__(self, run: SyncRun | None) -> None:
+        self.run = run
+        super().__init__("A synchronization is already in progress.")
+
+
+class SyncNotConfigured(Exception):
+    """Synchronization is not enabled or lacks its API URL or token."""
+
+
+def start_run(
+    kind: str,
+    *,
+    config: RunConfig,
+    encrypted_token: str,
+    started_by: User | None = None,
+    label: str = "",
+    allow_mass_deactivation: bool = False,
+) -> SyncRun:
+    """Record a queued run, or raise SyncAlreadyRunning."""
+    _fail_stale_runs()
+    fields = {
+        "kind": kind,
+        "mode": RunMode.INCREMENTAL if config.incremental else RunMode.FULL,
+        "config": config.as_json(),
+        "api_token_encrypted": encrypted_token,
+        "started_by": started_by,
+        "started_by_label": started_by.login_id if started_by else label,
+        "allow_mass_deactivation": allow_mass_deactivation,
+    }
+    try:
+        with transaction.atomic():
+            return SyncRun.objects.create(**fields)
+    except IntegrityError:
+        raise SyncAlreadyRunning(SyncRun.objects.filter(in_progress=True).first()) from None
+
+
+def start_saved_run(
+    kind: str,
+    *,
+    started_by: User | None = None,
+    label: str = "",
+    full: bool = True,
+    allow_mass_deactivation: bool = False,
+) -> SyncRun:
+    """A run of the saved settings; `full=False` lets it be incremental when allowed."""
+    s = SyncSettings.load()
+    if not (s.enabled and s.api_url and s.has_token):
+        raise SyncNotConfigured(
+            "Okta synchronization is not set up: enable it and save the API URL and API Token."
+        )
+    since = None if full else incremental_since(s, timezone.now())
+    config = config_from_settings(s, since=since)
+    return start_run(
+        kind,
+        config=config,
+        encrypted_token=s.api_token_encrypted,
+        started_by=started_by,
+        label=label,
+        allow_mass_deactivation=allow_mass_deactivation,
+    )
+
+
+def _fail_stale_runs() -> None:
+    """A run whose worker died would block every later run; close it with a clear reason."""
+    for run in SyncRun.objects.filter(in_progress=True):
+        if run.is_stale:
+            _finish(run, RunStatus.FAILED, error="The worker running this sync stopped responding.")
+
+
+def execute_run(run_id: int, listener: Listener | None = None) -> SyncRun:
+    """Carry out a queued run in this process (a Celery worker or `okta_sync run`)."""
+    now = timezone.now()
+    claimed = SyncRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now
+    )
+    run = SyncRun.objects.get(pk=run_id)
+    if not claimed:
+        return run
+    progress = Progress(run, listener)
+    try:
+        _carry_out(run, progress)
+    except (OktaError, SyncSetupError, TokenUnreadable) as exc:
+        _fail(run, progress, exc)
+    except Exception:
+        logger.exception("Okta sync run %s failed", run.pk)
+        _finish(
+            run,
+            RunStatus.FAILED,
+            error="The sync stopped on an unexpected error; see the server log.",
+        )
+    progress.flush(force=True)
+    return SyncRun.objects.get(pk=run_id)
+
+
+def _carry_out(run: SyncRun, progress: Progress) -> None:
+    config = RunConfig.from_json(run.config)
+    read_started = timezone.now()
+    client = make_client(config.api_url, run.api_token_encrypted, on_page=progress.on_page)
+    progress.stats = client.stats
+    with client:
+        progress.phase("Checking the connection")
+        client.check_credentials()
+        snapshot = read_okta(client, config, progress.phase, progress.count_users)
+    progress.phase("Planning")
+    plan = build_plan(snapshot)
+    del snapshot
+    if run.kind == RunKind.DRY_RUN:
+        _finish(run, RunStatus.SUCCEEDED, plan=plan, message=_guard_message(run, plan, config))
+        return
+    message = _guard_message(run, plan, config)
+    if message and not run.allow_mass_deactivation:
+        _finish(run, RunStatus.NEEDS_CONFIRMATION, plan=plan, message=message)
+        return
+    late_conflicts = (
+        apply_plan(plan, f"Okta sync (run #{run.pk})", progress.phase) if not plan.is_empty else []
+    )
+    _record_watermarks(run, read_started)
+    _finish(run, RunStatus.SUCCEEDED, plan=plan, extra_conflicts=late_conflicts)
+
+
+def _guard_message(run: SyncRun, plan: Plan, config: RunConfig) -> str:
+    """The mass-deactivation guard; it does not apply to the first sync."""
+    if SyncSettings.load().last_full_sync_at is None:
+        return ""
+    share = plan.deactivation_share()
+    if share * 100 <= config.deactivation_threshold:
+        return ""
+    return (
+        f"This run would deactivate {plan.users.deactivations} of "
+        f"{plan.users.active_synced} synced users ({share:.0%}), more than the "
+        f"{config.deactivation_threshold}% threshold. Nothing was written; confirm to proceed."
+    )
+
+
+def _record_watermarks(run: SyncRun, read_started: datetime) -> None:
+    fields = {"last_sync_read_at": read_started}
+    if run.mode == RunMode.FULL:
+        fields["last_full_sync_at"] = read_started
+    SyncSettings.load()
+    SyncSettings.objects.filter(pk=1).update(**fields)
+
+
+def _fail(run: SyncRun, progress: Progress, exc: Exception) -> None:
+    """Say what failed and where; nothing was written because reading comes first."""
+    where = ""
+    if isinstance(exc, OktaError) and exc.path:
+        where = f"{exc.path}, page {exc.page}"
+    error = getattr(exc, "user_message", str(exc))
+    stopped = f"Stopped during “{progress.text}”" + (f" at {where}" if where else "")
+    _finish(
+        run,
+        RunStatus.FAILED,
+        error=f"{error} Nothing was changed.",
+        error_kind=getattr(exc, "kind", "error"),
+        stopped_at=stopped,
+    )
+
+
+def _finish(
+    run: SyncRun,
+    status: str,
+    *,
+    plan: Plan | None = None,
+    extra_conflicts: list | None = None,
+    **fields: str,
+) -> None:
+    run.status = status
+    run.in_progress = None
+    run.finished_at = timezone.now()
+    run.api_token_encrypted = ""
+    if plan is not None:
+        run.counts = plan.counts()
+        run.samples = plan.samples()
+        run.conflicts = plan.conflicts + (extra_conflicts or [])
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save()

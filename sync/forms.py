@@ -1,0 +1,141 @@
+"""The "Use Synchronization with the Authentication System" form of the Authentication page."""
+
+from typing import Any
+
+from django import forms
+
+from .models import Frequency, Scope, SyncSettings
+from .okta_client import normalize_okta_base_url
+from .okta_errors import InvalidOktaURL
+from .schedule import parse_cron
+from .token_crypto import encrypt_token
+
+TEXT_FIELDS = ("api_url", "app_id", "scope", "frequency", "every_minutes", "daily_at", "cron")
+
+
+class SyncSettingsForm(forms.Form):
+    """Validates the settings; the token is write-only and kept when left empty."""
+
+    enabled = forms.BooleanField(
+        label="Use Synchronization with the Authentication System", required=False
+    )
+    api_url = forms.CharField(
+        label="API URL",
+        required=False,
+        max_length=255,
+        help_text="Your Okta domain, e.g. acme.okta.com.",
+    )
+    api_token = forms.CharField(
+        label="API Token",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    app_id = forms.CharField(
+        label="Application ID",
+        required=False,
+        max_length=64,
+        help_text="Needed only if you use two or more QueryPie apps in Okta.",
+    )
+    scope = forms.ChoiceField(label="Scope", choices=Scope.choices)
+    frequency = forms.ChoiceField(label="Replication Frequency", choices=Frequency.choices)
+    every_minutes = forms.IntegerField(
+        label="Every N minutes", min_value=5, max_value=1440, required=False
+    )
+    daily_at = forms.TimeField(
+        label="Daily at",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    cron = forms.CharField(
+        label="Cron expression",
+        required=False,
+        max_length=120,
+        help_text="minute hour day-of-month month day-of-week, e.g. 0 */6 * * *",
+    )
+    deactivation_threshold = forms.IntegerField(
+        label="Mass-deactivation threshold (%)",
+        min_value=1,
+        max_value=100,
+        help_text="A run that would deactivate more than this share of synced users "
+        "stops and asks for confirmation.",
+    )
+
+    def __init__(self, *args: Any, instance: SyncSettings, **kwargs: Any) -> None:
+        self.instance = instance
+        kwargs.setdefault("initial", self._initial(instance))
+        super().__init__(*args, **kwargs)
+        if instance.has_token:
+            self.fields[
+                "api_token"
+            ].help_text = f"Saved: {instance.masked_token}. Leave empty to keep it."
+
+    @staticmethod
+    def _initial(instance: SyncSettings) -> dict[str, Any]:
+        names = ("enabled", *TEXT_FIELDS, "deactivation_threshold")
+        return {name: getattr(instance, name) for name in names}
+
+    def clean_api_url(self) -> str:
+        raw = self.cleaned_data["api_url"]
+        if not raw:
+            return ""
+        try:
+            return normalize_okta_base_url(raw)
+        except InvalidOktaURL as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_cron(self) -> str:
+        return " ".join(self.cleaned_data["cron"].split())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("enabled") or self.requires_connection:
+            self._require("api_url", "Enter the API URL of your Okta org.")
+            if not (data.get("api_token") or self.instance.has_token):
+                self.add_error("api_token", "Enter the Okta API token.")
+        self._check_frequency(data)
+        return data
+
+    requires_connection = False
+
+    def _require(self, name: str, message: str) -> None:
+        if name not in self.errors and not self.cleaned_data.get(name):
+            self.add_error(name, message)
+
+    def _check_frequency(self, data: dict[str, Any]) -> None:
+        frequency = data.get("frequency")
+        if frequency == Frequency.MINUTES:
+            self._require("every_minutes", "Enter how many minutes between runs (5 to 1440).")
+        elif frequency == Frequency.DAILY:
+            self._require("daily_at", "Enter the time of day, e.g. 02:30.")
+        elif frequency == Frequency.CRON:
+            self._require("cron", "Enter a cron expression.")
+            if data.get("cron") and "cron" not in self.errors:
+                try:
+                    parse_cron(data["cron"])
+                except forms.ValidationError as exc:
+                    self.add_error("cron", exc)
+
+    @property
+    def new_token(self) -> str:
+        return self.cleaned_data.get("api_token", "")
+
+    def save(self) -> SyncSettings:
+        """Store the settings; an empty token field keeps the stored token."""
+        instance = self.instance
+        instance.enabled = self.cleaned_data["enabled"]
+        for name in (*TEXT_FIELDS, "deactivation_threshold"):
+            value = self.cleaned_data.get(name)
+            if value is not None:
+                setattr(instance, name, value)
+        if self.new_token:
+            instance.api_token_encrypted = encrypt_token(self.new_token)
+            instance.api_token_last4 = self.new_token[-4:]
+        instance.save()
+        return instance
+
+
+class ConnectionForm(SyncSettingsForm):
+    """Same fields for Dry Run: the URL and a token are needed even if sync is not enabled."""
+
+    requires_connection = True

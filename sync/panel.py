@@ -1,0 +1,23 @@
+"""What the "Use Synchronization with the Authentication System" panel shows."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .actions import scim_provisioning_enabled
+from .forms import SyncSettingsForm
+from .models import SyncRun, SyncSettings
+from .schedule import describe
+
+
+def panel_context(request: HttpRequest | None, form: SyncSettingsForm | None = None) -> dict:
+    sync_settings = form.instance if form else SyncSettings.load()
+    context: dict[str, Any] = {
+        "sync_form": form or SyncSettingsForm(instance=sync_settings),
+        "sync_settings": sync_settings,
+        "schedule_text": describe(sync_settings),
+        "scim_enabled": scim_provisioning_enabled(),
+        "last_run": SyncRun.objects.first(),
+        "request": request,
+    }
+    return context

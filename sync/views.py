@@ -1,0 +1,97 @@
+"""Okta sync pages: settings form posts, run progress, confirmation and history."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from querypie_admin.roles import admin_required
+from querypie_admin.views.paging import paginate
+
+from . import actions
+from .engine.runs import SyncAlreadyRunning, SyncNotConfigured
+from .forms import ConnectionForm, SyncSettingsForm
+from .models import RunKind, RunStatus, SyncRun, SyncSettings
+from .panel import panel_context
+
+OPS = {"save", "dry_run", "synchronize"}
+
+
+@admin_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """GET shows the panel alone; POST handles its three buttons (by the `op` field)."""
+    if request.method != "POST":
+        return _render_panel(request, SyncSettingsForm(instance=SyncSettings.load()))
+    op = request.POST.get("op")
+    if op not in OPS:
+        messages.error(request, "Choose Dry Run, Save Changes or Synchronize.")
+        return redirect("okta_sync_settings")
+    if op == "synchronize":
+        return _start(request, lambda: actions.begin_sync(request.user))
+    form_class = ConnectionForm if op == "dry_run" else SyncSettingsForm
+    form = form_class(request.POST, instance=SyncSettings.load())
+    if not form.is_valid():
+        return _render_panel(request, form, status=400)
+    if op == "save":
+        actions.save_settings(form, request)
+        messages.success(request, "Okta synchronization settings saved.")
+        return redirect("authentication")
+    if not actions.check_connection(form):
+        return _render_panel(request, form, status=400)
+    return _start(request, lambda: actions.begin_dry_run(form, request.user))
+
+
+def _render_panel(request: HttpRequest, form: SyncSettingsForm, status: int = 200) -> HttpResponse:
+    context = panel_context(request, form)
+    return render(request, "sync/settings.html", context, status=status)
+
+
+def _start(request: HttpRequest, begin) -> HttpResponse:
+    try:
+        run = begin()
+    except SyncAlreadyRunning as exc:
+        messages.error(request, "A synchronization is already in progress; wait for it to finish.")
+        return redirect("okta_sync_run", pk=exc.run.pk) if exc.run else redirect("authentication")
+    except SyncNotConfigured as exc:
+        messages.error(request, str(exc))
+        return redirect("authentication")
+    return redirect("okta_sync_run", pk=run.pk)
+
+
+@admin_required
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(SyncRun, pk=pk)
+    return render(request, "sync/run_detail.html", {"run": run})
+
+
+@admin_required
+@require_GET
+def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """Polled by static/sync/progress.js while the run is not finished."""
+    run = get_object_or_404(SyncRun, pk=pk)
+    body = run.result() | {
+        "finished": run.is_finished,
+        "phase": run.phase,
+        "progress": run.progress,
+        "status_label": run.get_status_display(),
+    }
+    return JsonResponse(body)
+
+
+@admin_required
+@require_POST
+def confirm_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rerun a run the mass-deactivation guard stopped, this time allowing it."""
+    run = get_object_or_404(SyncRun, pk=pk)
+    if run.status != RunStatus.NEEDS_CONFIRMATION or run.kind == RunKind.DRY_RUN:
+        messages.error(request, "Only a synchronization waiting for confirmation can be confirmed.")
+        return redirect("okta_sync_run", pk=pk)
+    return _start(request, lambda: actions.begin_sync(request.user, allow_mass_deactivation=True))
+
+
+@admin_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    runs = SyncRun.objects.select_related("started_by")
+    return render(request, "sync/history.html", paginate(request, runs))

@@ -1,0 +1,27 @@
+"""Count row writes to the directory tables, to prove a repeated sync changes nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+_WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(querypie_admin_\w+)', re.I)
+
+
+@contextmanager
+def directory_writes() -> Iterator[list[str]]:
+    """Yield a list that collects every INSERT/UPDATE/DELETE on users, groups, memberships
+    and the audit log run while the block executes."""
+    seen: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        match = _WRITE.match(sql)
+        if match:
+            seen.append(f"{match.group(1).split()[0].upper()} {match.group(2)}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield seen
