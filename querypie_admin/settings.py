@@ -186,3 +186,23 @@ SSO_METADATA_FETCH_ALLOW_LOOPBACK = _env_bool("SSO_METADATA_FETCH_ALLOW_LOOPBACK
 SSO_METADATA_FETCH_TIMEOUT = float(os.environ.get("SSO_METADATA_FETCH_TIMEOUT", "10"))
 SSO_METADATA_MAX_BYTES = int(os.environ.get("SSO_METADATA_MAX_BYTES", str(1024 * 1024)))
 # --- end sso app -----------------------------------------------------------------------------
+
+# --- scim: SCIM 2.0 provisioning (owned by the scim app) ---
+INSTALLED_APPS += ["django_scim"]
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": CONSOLE_BASE_URL.split("://", 1)[-1].split("/", 1)[0],
+    "SCHEME": CONSOLE_BASE_URL.split("://", 1)[0],
+    "AUTHENTICATION_SCHEMES": [{"type": "oauthbearertoken", "name": "OAuth Bearer Token"}],
+    "USER_ADAPTER": "scim.adapters.users.ScimUserAdapter",
+    "GROUP_ADAPTER": "scim.adapters.groups.ScimGroupAdapter",
+    "GROUP_MODEL": "querypie_admin.models.Group",
+    "USER_FILTER_PARSER": "scim.filters.UserFilterQuery",
+    "GROUP_FILTER_PARSER": "scim.filters.GroupFilterQuery",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "scim.schemas.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "scim.schemas.base_location",
+    "SCHEMAS_GETTER": "scim.schemas.all_schemas",
+    "AUTH_CHECK_MIDDLEWARE": "scim.auth.ScimTokenCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="SCIM"',
+    "EXPOSE_SCIM_EXCEPTIONS": False,
+}
+# --- end scim ---
