@@ -44,14 +44,12 @@ def check_url(url: str) -> None:
         raise MetadataError("The Metadata URL must be an https:// URL.")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     addresses = _addresses(parts.hostname, port)
-    all_loopback = all(a.is_loopback for a in addresses)
-    loopback_ok = all_loopback and settings.SSO_METADATA_FETCH_ALLOW_LOOPBACK
-    if parts.scheme != "https" and not loopback_ok:
-        raise MetadataError("The Metadata URL must use https://.")
     for address in addresses:
         reason = _refusal(address)
         if reason:
             raise MetadataError(f"The Metadata URL points to {reason} ({address}); refused.")
+    if parts.scheme != "https" and not all(a.is_loopback for a in addresses):
+        raise MetadataError("The Metadata URL must use https://.")
 
 
 def fetch_metadata(url: str) -> bytes:

@@ -67,6 +67,10 @@ class IdpMetadata:
 def _parse_xml(data: bytes) -> etree._Element:
     if len(data) > MAX_METADATA_BYTES:
         raise MetadataError("The metadata is larger than 1 MB.")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise MetadataError(
+            "The metadata contains a DTD or entity declarations, which are not allowed."
+        )
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -80,7 +84,7 @@ def _parse_xml(data: bytes) -> etree._Element:
         doc = etree.fromstring(data, parser=parser).getroottree()
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise MetadataError("The metadata is not well-formed XML.") from exc
-    if doc.docinfo.doctype or doc.docinfo.internalDTD is not None or b"<!ENTITY" in data:
+    if doc.docinfo.doctype or doc.docinfo.internalDTD is not None:
         raise MetadataError(
             "The metadata contains a DTD or entity declarations, which are not allowed."
         )
