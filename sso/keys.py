@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.db import transaction
 
 from .models import SamlSettings
 
@@ -62,13 +63,27 @@ def ensure_sp_key_pair(config: SamlSettings) -> tuple[str, str]:
     A key that no longer decrypts (SECRET_KEY rotated) is replaced: the SP metadata then shows
     the new certificate, which the IdP needs only when AuthnRequests are signed.
     """
-    if config.sp_certificate_pem and config.sp_private_key_encrypted:
-        try:
-            return config.sp_certificate_pem, decrypt_private_key(config.sp_private_key_encrypted)
-        except InvalidToken:
-            pass
-    cert_pem, key_pem = _new_key_pair("QueryPie SAML SP")
-    config.sp_certificate_pem = cert_pem
-    config.sp_private_key_encrypted = encrypt_private_key(key_pem)
-    config.save(update_fields=["sp_certificate_pem", "sp_private_key_encrypted", "updated_at"])
-    return cert_pem, key_pem
+    pair = _saved_pair(config)
+    if pair:
+        return pair
+    with transaction.atomic():  # two processes starting at once keep one key pair
+        locked = SamlSettings.objects.select_for_update().get(pk=config.pk)
+        pair = _saved_pair(locked)
+        if not pair:
+            pair = _new_key_pair("QueryPie SAML SP")
+            locked.sp_certificate_pem = pair[0]
+            locked.sp_private_key_encrypted = encrypt_private_key(pair[1])
+            fields = ["sp_certificate_pem", "sp_private_key_encrypted", "updated_at"]
+            locked.save(update_fields=fields)
+    config.sp_certificate_pem = locked.sp_certificate_pem
+    config.sp_private_key_encrypted = locked.sp_private_key_encrypted
+    return pair
+
+
+def _saved_pair(config: SamlSettings) -> tuple[str, str] | None:
+    if not (config.sp_certificate_pem and config.sp_private_key_encrypted):
+        return None
+    try:
+        return config.sp_certificate_pem, decrypt_private_key(config.sp_private_key_encrypted)
+    except InvalidToken:
+        return None

@@ -1,11 +1,14 @@
 """The Authentication page and the SP endpoints; the logic lives in the service modules."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from querypie_admin.roles import admin_required
 
@@ -19,6 +22,7 @@ from .saml import sp_metadata_xml, start_login
 from .services import save_configuration, save_fetched_metadata
 
 BACKEND = "querypie_admin.auth_backends.LoginIdBackend"
+logger = logging.getLogger(__name__)
 
 
 @admin_required
@@ -67,7 +71,12 @@ def sp_login(request: HttpRequest) -> HttpResponse:
     if not config.sso_enabled:
         messages.error(request, "Single sign-on is not configured.")
         return redirect("login")
-    return redirect(start_login(config, safe_relay_state(request.GET.get("next"))))
+    try:
+        return redirect(start_login(config, safe_relay_state(request.GET.get("next"))))
+    except OneLogin_Saml2_Error as exc:
+        logger.warning("SAML login could not start: %s", exc)
+        messages.error(request, "Single sign-on is misconfigured; sign in with your password.")
+        return redirect("login")
 
 
 @csrf_exempt  # Okta's cross-site POST carries no CSRF token; the signature protects it

@@ -172,6 +172,7 @@ def test_owner_password_sign_in_works_with_garbage_metadata_saved(client, owner,
         },
     )
     assert client.get("/login/").status_code == 200
+    assert client.get("/saml/sp/login")["Location"] == "/login/"  # refused, never a 500
     response = client.post("/login/", {"login_id": owner.login_id, "password": password})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(owner.pk)

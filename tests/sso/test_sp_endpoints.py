@@ -95,3 +95,17 @@ def test_saml_configure_refuses_bad_metadata_and_saves_nothing(tmp_path, db):
     with pytest.raises(CommandError, match="DTD or entity declarations"):
         call_command("saml_configure", "--metadata-file", str(path))
     assert SamlSettings.load().authentication_type == "querypie"
+
+
+def test_sp_private_key_is_encrypted_with_a_key_derived_from_secret_key(client, idp, settings):
+    from cryptography.fernet import InvalidToken
+
+    from sso.keys import decrypt_private_key
+
+    configure(idp, sign_authn_requests=True)
+    client.get("/saml/sp/metadata")
+    token = SamlSettings.load().sp_private_key_encrypted
+    assert decrypt_private_key(token).startswith("-----BEGIN PRIVATE KEY-----")
+    settings.SECRET_KEY = "another secret key"
+    with pytest.raises(InvalidToken):
+        decrypt_private_key(token)
