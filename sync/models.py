@@ -142,7 +142,6 @@ class SyncRun(models.Model):
             return None
         return (self.finished_at or timezone.now()) - self.started_at
 
-    @property
     def result(self) -> dict:
         """The outcome as JSON: for the progress endpoint and `okta_sync run`'s last line."""
         return {

@@ -9,7 +9,8 @@ from .models import RunKind
 @shared_task(name="sync.tasks.run_sync")
 def run_sync(run_id: int) -> dict:
     """Carry out a run queued from the console (Dry Run, Synchronize, confirmation)."""
-    return execute_run(run_id).result()
+    run = execute_run(run_id)
+    return run.result() if run else {"skipped": f"no queued run #{run_id}"}
 
 
 @shared_task(name="sync.tasks.scheduled_sync")
@@ -21,4 +22,5 @@ def scheduled_sync() -> dict:
         )
     except (SyncAlreadyRunning, SyncNotConfigured) as exc:
         return {"skipped": str(exc)}
-    return execute_run(run.pk).result()
+    finished = execute_run(run.pk)
+    return finished.result() if finished else {"skipped": "run taken by another worker"}

@@ -102,15 +102,15 @@ def _fail_stale_runs() -> None:
             _finish(run, RunStatus.FAILED, error="The worker running this sync stopped responding.")
 
 
-def execute_run(run_id: int, listener: Listener | None = None) -> SyncRun:
+def execute_run(run_id: int, listener: Listener | None = None) -> SyncRun | None:
     """Carry out a queued run in this process (a Celery worker or `okta_sync run`)."""
     now = timezone.now()
     claimed = SyncRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started_at=now, heartbeat_at=now
     )
-    run = SyncRun.objects.get(pk=run_id)
-    if not claimed:
-        return run
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if not claimed or run is None:
+        return run  # already taken by another worker, or unknown
     progress = Progress(run, listener)
     try:
         _carry_out(run, progress)

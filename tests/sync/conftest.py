@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 
 from querypie_admin.celery import app as celery_app
 from sync.engine.runs import execute_run, start_saved_run
@@ -91,6 +92,16 @@ def run_sync(sync_settings):
 @pytest.fixture
 def eager_celery() -> Iterator[None]:
     """Celery tasks run in-process, for console tests that press Synchronize."""
-    celery_app.conf.task_always_eager = True
+    # Settings come from Django with the CELERY_ namespace, so set them by that name.
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.CELERY_TASK_EAGER_PROPAGATES = True
     yield
-    celery_app.conf.task_always_eager = False
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.CELERY_TASK_EAGER_PROPAGATES = False
+
+
+@pytest.fixture
+def okta_authentication(db) -> None:
+    """The Authentication page shows the sync panel when Authentication Type is Okta."""
+    saml_settings = apps.get_model("sso", "SamlSettings")
+    saml_settings.objects.update_or_create(pk=1, defaults={"authentication_type": "okta"})
