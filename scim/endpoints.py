@@ -34,7 +34,8 @@ class ScimViewMixin:
             if not getattr(self, "implemented", True):
                 return scim_response(error_body(501, "Not supported by this server"), 501)
             handler = getattr(self, request.method.lower(), None)
-            if request.method.lower() not in self.http_method_names or handler is None:
+            allowed = request.method.lower() in self.http_method_names and handler is not None
+            if not allowed or kwargs.pop("not_allowed", False):
                 return self.http_method_not_allowed(request)
             return handler(request, *args, **kwargs)
         except exceptions.SCIMException as exc:
@@ -60,6 +61,14 @@ class ScimViewMixin:
 
 class ResourceViewMixin(ScimViewMixin):
     """Users and Groups: lookups, lists with real counts, PATCH applied in one save."""
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """PUT, PATCH and DELETE name one resource; POST creates in the collection."""
+        needs_id = request.method in ("PUT", "PATCH", "DELETE")
+        if needs_id != bool(kwargs.get(self.lookup_url_kwarg)) and request.method != "GET":
+            return super().dispatch(request, *args, **{**kwargs, "not_allowed": True})
+        return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self) -> QuerySet:
         raise NotImplementedError

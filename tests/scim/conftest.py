@@ -61,8 +61,9 @@ def scim_token(db) -> str:
 
 
 @pytest.fixture
-def scim(client, scim_token) -> ScimClient:
-    return ScimClient(client, scim_token)
+def scim(scim_token) -> ScimClient:
+    """CSRF checks on, as for any real client: SCIM calls carry a token, not a cookie."""
+    return ScimClient(Client(enforce_csrf_checks=True), scim_token)
 
 
 @pytest.fixture
