@@ -1,0 +1,80 @@
+"""Okta sends membership PATCHes for one group in parallel: none may be lost (PostgreSQL)."""
+
+import threading
+
+import pytest
+import requests
+
+from querypie_admin.models import GroupMembership
+from tests.factories import GroupFactory, UserFactory
+
+from .conftest import PATCH_SCHEMA
+
+pytestmark = pytest.mark.django_db(transaction=True)
+THREADS = 8
+PER_THREAD = 5
+
+
+def test_parallel_member_patches_lose_no_member(live_server, scim_token):
+    group = GroupFactory(name="parallel")
+    users = [UserFactory() for _ in range(THREADS * PER_THREAD)]
+    batches = [users[i::THREADS] for i in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = []
+
+    def push(batch):
+        barrier.wait()
+        for user in batch:  # one request per member, as Okta sends them
+            operation = {"op": "add", "path": "members", "value": [{"value": str(user.pk)}]}
+            response = requests.patch(
+                f"{live_server.url}/api/scim/v2/Groups/{group.pk}",
+                json={"schemas": [PATCH_SCHEMA], "Operations": [operation]},
+                headers={
+                    "Authorization": f"Bearer {scim_token}",
+                    "Content-Type": "application/scim+json",
+                },
+                timeout=30,
+            )
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=push, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [204] * len(users)
+    present = set(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
+    assert present == {u.pk for u in users}
+
+
+def test_parallel_adds_and_removes_keep_the_untouched_members(live_server, scim_token):
+    from querypie_admin import directory
+
+    group = GroupFactory(name="mixed")
+    keep = [UserFactory() for _ in range(10)]
+    leave = [UserFactory() for _ in range(THREADS)]
+    join = [UserFactory() for _ in range(THREADS)]
+    directory.add_members("test", group, keep + leave)
+    barrier = threading.Barrier(THREADS)
+
+    def push(i):
+        ops = [
+            {"op": "remove", "path": f'members[value eq "{leave[i].pk}"]'},
+            {"op": "add", "path": "members", "value": [{"value": str(join[i].pk)}]},
+        ]
+        barrier.wait()
+        requests.patch(
+            f"{live_server.url}/api/scim/v2/Groups/{group.pk}",
+            json={"schemas": [PATCH_SCHEMA], "Operations": ops},
+            headers={"Authorization": f"Bearer {scim_token}"},
+            timeout=30,
+        ).raise_for_status()
+
+    threads = [threading.Thread(target=push, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    present = set(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
+    assert present == {u.pk for u in keep + join}
