@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from . import audit
@@ -47,22 +48,57 @@ def _atomic_batch(write: Any) -> Any:
         raise DirectoryConflict(f"A batch clashed with existing rows: {exc}") from exc
 
 
-def create_users(actor: Actor, rows: Sequence[dict[str, Any]]) -> list[User]:
-    """Create users that sign in only through their IdP (no usable password)."""
-    created: list[User] = []
-    for batch in _batches(rows):
-        users = [
-            User(**_checked(row, USER_PROFILE_FIELDS), password=_unusable_password())
-            for row in batch
-        ]
+def create_users(actor: Actor, rows: Sequence[dict[str, Any]]) -> list[tuple[int, str]]:
+    """Create users that sign in only through their IdP (no usable password).
 
-        def write(users: list[User] = users) -> list[User]:
-            done = User.objects.bulk_create(users)
-            _summary("user.bulk_created", actor, len(done), [u.login_id for u in done])
+    Returns (id, external ID) of each new user, in the order given.
+    """
+    created: list[tuple[int, str]] = []
+    for batch in _batches(rows):
+        users = [{**_checked(row, USER_PROFILE_FIELDS)} for row in batch]
+        for user in users:
+            user["password"] = _unusable_password()
+
+        def write(users: list[dict] = users) -> list[tuple[int, str]]:
+            done = _insert(User, users, returning=("id", "external_id"))
+            _summary("user.bulk_created", actor, len(done), [u["login_id"] for u in users])
             return done
 
         created += _atomic_batch(write)
     return created
+
+
+def _insert(
+    model: type[Model], rows: list[dict[str, Any]], *, returning=(), ignore_conflicts=False
+) -> list[tuple]:
+    """INSERT many rows in one statement; on PostgreSQL one array per column (unnest),
+    which is several times faster than bulk_create for 100,000 rows."""
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**row) for row in rows], ignore_conflicts=ignore_conflicts
+        )
+        return [tuple(getattr(o, name) for name in returning) for o in objs]
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = [[_value(f, row, now) for row in rows] for f in fields]
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) "
+    sql += f"SELECT * FROM unnest({casts})"  # noqa: S608 - names from the model, values bound
+    sql += " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if returning:
+        sql += " RETURNING " + ", ".join(connection.ops.quote_name(n) for n in returning)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        return cursor.fetchall() if returning else []
+
+
+def _value(field: Any, row: dict[str, Any], now: Any) -> Any:
+    if field.attname in row:
+        return row[field.attname]
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    return field.get_default()
 
 
 def update_users(actor: Actor, changes: Sequence[tuple[int, str, dict[str, Any]]]) -> int:
@@ -138,8 +174,8 @@ def _lock_groups(pairs: Sequence[tuple[int, int]]) -> None:
 
 def _add_batch(actor: Actor, pairs: Sequence[tuple[int, int]]) -> int:
     _lock_groups(pairs)
-    rows = [GroupMembership(group_id=g, user_id=u) for g, u in pairs]
-    GroupMembership.objects.bulk_create(rows, ignore_conflicts=True)
+    rows = [{"group_id": g, "user_id": u} for g, u in pairs]
+    _insert(GroupMembership, rows, ignore_conflicts=True)
     _summary("group.members_bulk_added", actor, len(rows), _pair_labels(pairs))
     return len(rows)
 

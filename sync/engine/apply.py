@@ -48,7 +48,7 @@ def _create_users(actor: Actor, plan: Plan) -> dict[str, int]:
         rows = [
             user_fields(okta_id, v) for okta_id, v in creates[start : start + directory_bulk.BATCH]
         ]
-        made.update((u.external_id, u.pk) for u in directory_bulk.create_users(actor, rows))
+        made.update((okta_id, pk) for pk, okta_id in directory_bulk.create_users(actor, rows))
     return made
 
 

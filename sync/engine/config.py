@@ -1,5 +1,6 @@
 """What one run needs to know, taken from the settings row or from a Dry Run's form."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -7,8 +8,9 @@ from typing import Any
 from django.conf import settings
 
 from ..models import DEFAULT_DEACTIVATION_THRESHOLD, Scope, SyncSettings
-from ..okta_client import OktaClient
+from ..okta_client import OktaClient, OktaClientStats
 from ..token_crypto import decrypt_token
+from .members import read_members
 
 # Okta's search index is eventually consistent: read changes from a little before the last run.
 INCREMENTAL_LAG = timedelta(minutes=5)
@@ -78,6 +80,26 @@ def incremental_since(s: SyncSettings, now: datetime) -> datetime | None:
     if now - s.last_full_sync_at >= FULL_SYNC_EVERY:
         return None
     return s.last_sync_read_at - INCREMENTAL_LAG
+
+
+def member_reader(
+    config: RunConfig, encrypted_token: str, stats: OktaClientStats
+) -> Callable[..., dict[str, list[str]]]:
+    """Read members with a few clients (settings.OKTA_SYNC_MEMBER_READERS, default 3) that
+    share one set of counters and split the rate-limit share between them."""
+    readers = max(1, getattr(settings, "OKTA_SYNC_MEMBER_READERS", 3))
+    options = getattr(settings, "OKTA_SYNC_CLIENT", {})
+    share = options.get("rate_limit_share", 0.5) / readers
+
+    def new_client() -> OktaClient:
+        client = make_client(config.api_url, encrypted_token, rate_limit_share=share)
+        client.stats = stats
+        return client
+
+    def read(group_ids: list[str], keep: Callable, phase: Callable) -> dict[str, list[str]]:
+        return read_members(group_ids, new_client, keep, phase, readers)
+
+    return read
 
 
 def make_client(api_url: str, encrypted_token: str, **hooks: Any) -> OktaClient:

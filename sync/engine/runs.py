@@ -22,6 +22,7 @@ from .config import (
     config_from_settings,
     incremental_since,
     make_client,
+    member_reader,
 )
 from .plan import Plan, build_plan
 from .progress import Listener, Progress
@@ -135,7 +136,8 @@ def _carry_out(run: SyncRun, progress: Progress) -> None:
     with client:
         progress.phase("Checking the connection")
         client.check_credentials()
-        snapshot = read_okta(client, config, progress.phase, progress.count_users)
+        members = member_reader(config, run.api_token_encrypted, client.stats)
+        snapshot = read_okta(client, config, progress.phase, progress.count_users, members)
     progress.phase("Planning")
     plan = build_plan(snapshot)
     del snapshot

@@ -17,6 +17,8 @@ APP_LABEL = "QueryPie"
 
 Phase = Callable[[str], None]
 Counter = Callable[[int], None]
+# (group ids, keep(member) -> id or None, phase) -> group id -> member ids
+MemberReader = Callable[[list[str], Callable[[dict], str | None], Phase], dict[str, list[str]]]
 
 
 @dataclass
@@ -44,7 +46,9 @@ def resolve_app_id(client: OktaClient, app_id: str) -> str:
     )
 
 
-def read_okta(client: OktaClient, config: RunConfig, phase: Phase, count: Counter) -> Snapshot:
+def read_okta(
+    client: OktaClient, config: RunConfig, phase: Phase, count: Counter, members: MemberReader
+) -> Snapshot:
     """Users first, then groups, then each group's members (authentik's order)."""
     snapshot = Snapshot(complete=not config.incremental)
     if config.scope == Scope.APP:
@@ -67,7 +71,7 @@ def read_okta(client: OktaClient, config: RunConfig, phase: Phase, count: Counte
             changed = f"({changed} or {_since('lastMembershipUpdated', config)})"
         group_filter = " and ".join(filter(None, [DIRECTORY_GROUPS_FILTER, changed]))
         _read_groups(client, snapshot, group_filter, None)
-    _read_members(client, snapshot, phase)
+    _read_members(snapshot, members, phase)
     return snapshot
 
 
@@ -103,17 +107,15 @@ def _read_groups(
             snapshot.groups[sys.intern(group["id"])] = group_values(group)
 
 
-def _read_members(client: OktaClient, snapshot: Snapshot, phase: Phase) -> None:
+def _read_members(snapshot: Snapshot, members: MemberReader, phase: Phase) -> None:
     """Members that are in scope: returned this run (full) and not DEPROVISIONED."""
-    total = len(snapshot.groups)
-    for number, group_id in enumerate(snapshot.groups, start=1):
-        phase(f"Reading group memberships ({number}/{total})")
-        members = []
-        for member in client.iter_group_members(group_id):
-            member_id = sys.intern(member["id"])
-            if member.get("status") == GONE_STATUS:
-                continue
-            if snapshot.complete and member_id not in snapshot.users:
-                continue
-            members.append(member_id)
-        snapshot.members[group_id] = members
+
+    def keep(member: dict) -> str | None:
+        if member.get("status") == GONE_STATUS:
+            return None
+        member_id = sys.intern(member["id"])
+        if snapshot.complete and member_id not in snapshot.users:
+            return None
+        return member_id
+
+    snapshot.members = members(list(snapshot.groups), keep, phase)
