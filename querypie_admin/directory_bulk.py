@@ -25,7 +25,8 @@ BATCH = 2000
 SAMPLE = 20
 
 
-def _batches(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+def _batches(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    size = BATCH  # read at call time, so it can be tuned (and made tiny in tests)
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

@@ -16,6 +16,8 @@ TEXT_FIELDS = ("api_url", "app_id", "scope", "frequency", "every_minutes", "dail
 class SyncSettingsForm(forms.Form):
     """Validates the settings; the token is write-only and kept when left empty."""
 
+    requires_connection = False  # Dry Run needs the URL and a token even when not enabled
+
     enabled = forms.BooleanField(
         label="Use Synchronization with the Authentication System", required=False
     )
@@ -95,8 +97,6 @@ class SyncSettingsForm(forms.Form):
                 self.add_error("api_token", "Enter the Okta API token.")
         self._check_frequency(data)
         return data
-
-    requires_connection = False
 
     def _require(self, name: str, message: str) -> None:
         if name not in self.errors and not self.cleaned_data.get(name):
