@@ -16,3 +16,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CONSOLE_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 CSRF_TRUSTED_ORIGINS = [CONSOLE_BASE_URL]
+# Tests never queue into the embedded broker under var/; the ones that need a real broker
+# (the worker tests) start their worker and name Redis themselves.
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
