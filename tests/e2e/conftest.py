@@ -5,6 +5,8 @@ CONSOLE_BASE_URL points at it so SAML and SCIM URLs are the ones the browser use
 """
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOT_DIR", "test-results/screenshots"))
 
 
@@ -68,3 +71,50 @@ def sign_in(page: Page, console_url: str, login_id: str, password: str) -> None:
     page.get_by_label("Login ID").fill(login_id)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def celery_worker_on_redis(live_server, settings, tmp_path):
+    """A real Celery worker on Redis that shares the live server's test database.
+
+    The live server's Celery app is pointed at the same Redis database, and its cached
+    connection pool is dropped so that tasks queued by page actions reach the worker.
+    """
+    import redis
+    from django.db import connection
+
+    from querypie_admin.celery import app
+
+    broker = "redis://127.0.0.1:6379/12"
+    redis.Redis.from_url(broker).flushdb()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": broker,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "QUERYPIE_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "querypie_admin.settings",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "querypie_admin", "worker", "--pool=solo",
+         "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    previous = app.conf.CELERY_BROKER_URL
+    _point_celery_at(app, broker)
+    try:
+        yield worker
+    finally:
+        _point_celery_at(app, previous)
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _point_celery_at(app, broker: str) -> None:
+    # The app reads Django settings under the CELERY_ namespace, so set them by that name.
+    app.conf.CELERY_BROKER_URL = broker
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
