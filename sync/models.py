@@ -142,6 +142,27 @@ class SyncRun(models.Model):
             return None
         return (self.finished_at or timezone.now()) - self.started_at
 
+    @property
+    def duration_text(self) -> str:
+        """The duration as people read it: "0.4 s", "2 min 05 s"."""
+        if self.duration is None:
+            return "–"
+        seconds = self.duration.total_seconds()
+        if seconds < 60:
+            return f"{seconds:.1f} s"
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest:02d} s"
+
+    @property
+    def sample_rows(self) -> list[tuple[str, list]]:
+        """Samples keyed like "users_create", labelled "Users: create" for the page."""
+        rows = []
+        for key, items in self.samples.items():
+            kind, _, change = key.partition("_")
+            if items:
+                rows.append((f"{kind.capitalize()}: {change.replace('_', ' ')}", items))
+        return rows
+
     def result(self) -> dict:
         """The outcome as JSON: for the progress endpoint and `okta_sync run`'s last line."""
         return {

@@ -257,3 +257,17 @@ def test_settings_form_needs_a_csrf_token(owner):
 
     assert strict.post(SETTINGS_URL, form_data()).status_code == 403
     assert not SyncSettings.load().enabled
+
+
+def test_run_page_labels_samples_and_duration_for_people():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sync.models import SyncRun
+
+    start = timezone.now()
+    run = SyncRun(started_at=start, finished_at=start + timedelta(seconds=125))
+    run.samples = {"users_create": ["a@x.io"], "memberships_add": [], "groups_delete": ["ops"]}
+    assert run.duration_text == "2 min 05 s"
+    assert run.sample_rows == [("Users: create", ["a@x.io"]), ("Groups: delete", ["ops"])]
