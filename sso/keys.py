@@ -1,38 +1,32 @@
-"""The SP key pair: generated once, the private key encrypted at rest with SECRET_KEY.
-
-The key encrypting key is derived with HKDF/SHA-256 from SECRET_KEY, so a database dump alone
-does not reveal the SP's signing key.
+"""The SP key pair: generated once, the private key encrypted at rest (see encryption.py),
+so a database dump alone does not reveal the SP's signing key.
 """
 
-import base64
 import datetime
 
 from cryptography import x509
-from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
-from django.conf import settings
 from django.db import transaction
+
+from querypie_admin.encryption import SecretUnreadable, decrypt, encrypt
 
 from .models import SamlSettings
 
 CERT_VALIDITY_DAYS = 3650
 
 
-def _fernet() -> Fernet:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"querypie-admin sso sp key")
-    return Fernet(base64.urlsafe_b64encode(hkdf.derive(settings.SECRET_KEY.encode())))
+_PURPOSE = b"querypie-admin sso sp key"
 
 
 def encrypt_private_key(pem: str) -> str:
-    return _fernet().encrypt(pem.encode()).decode()
+    return encrypt(pem, _PURPOSE)
 
 
-def decrypt_private_key(token: str) -> str:
-    """The PEM key; a changed SECRET_KEY makes it unreadable, which raises InvalidToken."""
-    return _fernet().decrypt(token.encode()).decode()
+def decrypt_private_key(stored: str) -> str:
+    """The PEM key; a changed SECRET_KEY makes it unreadable, which raises SecretUnreadable."""
+    return decrypt(stored, _PURPOSE)
 
 
 def _new_key_pair(common_name: str) -> tuple[str, str]:
@@ -85,5 +79,5 @@ def _saved_pair(config: SamlSettings) -> tuple[str, str] | None:
         return None
     try:
         return config.sp_certificate_pem, decrypt_private_key(config.sp_private_key_encrypted)
-    except InvalidToken:
+    except SecretUnreadable:
         return None
