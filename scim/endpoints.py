@@ -70,9 +70,6 @@ class ResourceViewMixin(ScimViewMixin):
             return super().dispatch(request, *args, **{**kwargs, "not_allowed": True})
         return super().dispatch(request, *args, **kwargs)
 
-    def base_queryset(self) -> QuerySet:
-        raise NotImplementedError
-
     def get_object(self):
         uuid = self.kwargs.get(self.lookup_url_kwarg) or ""
         obj = self.base_queryset().filter(pk=int(uuid)).first() if uuid.isdigit() else None
@@ -108,7 +105,13 @@ class ResourceViewMixin(ScimViewMixin):
 
     def search_queryset(self, query: str) -> QuerySet:
         matching = self.__class__.parser_getter().search(query, self.request)
-        return self.base_queryset().filter(pk__in=matching.values("pk")).order_by("pk")
+        return self.scoped(matching).order_by("pk")
+
+    def scoped(self, qs: QuerySet) -> QuerySet:
+        return qs
+
+    def base_queryset(self) -> QuerySet:
+        return self.scoped(self.model_cls.objects.all())
 
     def _page(self, params) -> tuple[int, int]:
         try:
@@ -120,8 +123,9 @@ class ResourceViewMixin(ScimViewMixin):
 
     def _build_response(self, request, qs, start, count, body=None) -> HttpResponse:
         attributes, excluded = self._attribute_params(request, body)
-        total = qs.count()
         page = list(self.prefetch(qs, attributes, excluded)[start - 1 : start - 1 + count])
+        short_first_page = start == 1 and len(page) < count
+        total = len(page) if short_first_page else qs.count()  # Okta's look-ups: one query
         resources = []
         for obj in page:
             scim_obj = self.adapter(obj, request)
@@ -175,8 +179,8 @@ class ResourceViewMixin(ScimViewMixin):
 
 
 class UsersView(ResourceViewMixin, views.UsersView):
-    def base_queryset(self) -> QuerySet:
-        return User.objects.select_related("scim_link")
+    def scoped(self, qs: QuerySet) -> QuerySet:
+        return qs.select_related("scim_link")
 
     def prefetch(self, qs: QuerySet, attributes: list, excluded: list) -> QuerySet:
         if not wants("groups", attributes, excluded):
@@ -186,9 +190,6 @@ class UsersView(ResourceViewMixin, views.UsersView):
 
 
 class GroupsView(ResourceViewMixin, views.GroupsView):
-    def base_queryset(self) -> QuerySet:
-        return Group.objects.all()
-
     def prefetch(self, qs: QuerySet, attributes: list, excluded: list) -> QuerySet:
         if not wants("members", attributes, excluded):
             return qs

@@ -124,7 +124,8 @@ def authenticate(authorization: str) -> ScimToken | None:
     parts = split_token(value, TOKEN_PREFIX) if scheme.lower() == "bearer" else None
     token = ScimToken.objects.filter(key_id=parts[0]).first() if parts else None
     matches = secret_matches(parts[1] if parts else "", token.secret_hash if token else _DUMMY_HASH)
-    if token is None or not matches or token.is_expired or not is_enabled():
+    # Disabling deletes every token under the settings lock, so a token implies "enabled".
+    if token is None or not matches or token.is_expired:
         return None
     _touch(token)
     return token

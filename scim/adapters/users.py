@@ -199,14 +199,27 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
         self.from_dict(doc, keep_missing=False)
 
     def save(self) -> None:
+        """One directory call, then the raw attributes; the instance stays current in memory."""
         with transaction.atomic():
             if self.obj.pk is None:
                 self.obj = self._create()
+                self.obj.scim_groups = []
+                link = ScimUserLink.objects.create(user=self.obj, attributes=self._raw)
             else:
                 self._update()
-            ScimUserLink.objects.update_or_create(user=self.obj, defaults={"attributes": self._raw})
-        self.obj.__dict__.pop("scim_link", None)
-        self.obj = User.objects.select_related("scim_link").get(pk=self.obj.pk)
+                link = self._store_raw()
+        self.obj.scim_link = link
+
+    def _store_raw(self) -> ScimUserLink:
+        link = getattr(
+            self.obj, "scim_link", None
+        )  # RelatedObjectDoesNotExist is an AttributeError
+        if link is None:
+            return ScimUserLink.objects.create(user=self.obj, attributes=self._raw)
+        if link.attributes != self._raw:
+            link.attributes = self._raw
+            link.save(update_fields=["attributes", "updated_at"])
+        return link
 
     def _create(self) -> User:
         fields = {"is_active": True, **self._wanted, "auth_provider": AuthProvider.OKTA}
