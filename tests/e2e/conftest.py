@@ -5,12 +5,12 @@ CONSOLE_BASE_URL points at it so SAML and SCIM URLs are the ones the browser use
 """
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.workers import celery_worker, worker_database_url
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # are still synchronous and safe.
@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOT_DIR", "test-results/screenshots"))
 
 
@@ -74,41 +73,22 @@ def sign_in(page: Page, console_url: str, login_id: str, password: str) -> None:
 
 
 @pytest.fixture
-def celery_worker_on_redis(live_server, settings, tmp_path):
+def celery_worker_on_redis(live_server, tmp_path):
     """A real Celery worker on Redis that shares the live server's test database.
 
     The live server's Celery app is pointed at the same Redis database, and its cached
     connection pool is dropped so that tasks queued by page actions reach the worker.
     """
-    import redis
-    from django.db import connection
-
     from querypie_admin.celery import app
 
     broker = "redis://127.0.0.1:6379/12"
-    redis.Redis.from_url(broker).flushdb()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "CELERY_BROKER_URL": broker,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "QUERYPIE_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "querypie_admin.settings",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "querypie_admin", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     previous = app.conf.CELERY_BROKER_URL
-    _point_celery_at(app, broker)
-    try:
-        yield worker
-    finally:
-        _point_celery_at(app, previous)
-        worker.terminate()
-        worker.wait(timeout=30)
+    with celery_worker(broker, tmp_path, DATABASE_URL=worker_database_url()) as worker:
+        _point_celery_at(app, broker)
+        try:
+            yield worker
+        finally:
+            _point_celery_at(app, previous)
 
 
 def _point_celery_at(app, broker: str) -> None:

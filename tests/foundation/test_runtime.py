@@ -5,12 +5,12 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import ROOT, celery_worker
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
@@ -36,18 +36,8 @@ def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
 
 
 def test_a_real_celery_worker_on_redis_runs_a_task(tmp_path):
-    env = {
-        **os.environ,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "CELERY_RESULT_BACKEND": REDIS_URL,
-        "QUERYPIE_VAR_DIR": str(tmp_path),
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "querypie_admin", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
+    env = {**os.environ, "CELERY_BROKER_URL": REDIS_URL, "CELERY_RESULT_BACKEND": REDIS_URL}
+    with celery_worker(REDIS_URL, tmp_path, CELERY_RESULT_BACKEND=REDIS_URL):
         probe = (
             "from querypie_admin.celery import app;"
             "print(app.send_task('querypie_admin.tasks.ping').get(timeout=60))"
@@ -57,9 +47,6 @@ def test_a_real_celery_worker_on_redis_runs_a_task(tmp_path):
             timeout=90,
         )  # fmt: skip
         assert out.stdout.strip() == "pong", out.stderr
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
 
 def test_sqlite_default_migrates_and_serves_healthz(tmp_path):
