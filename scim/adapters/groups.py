@@ -151,7 +151,6 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
                     "remove": directory.remove_members,
                     "set": directory.set_members,
                 }[step](self.actor, self.obj, users)
-        self.obj = Group.objects.get(pk=self.obj.pk)
 
     def _create(self) -> Group:
         try:
