@@ -9,7 +9,7 @@ class LoginIdBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
-        user = User.objects.filter(login_id__iexact=username).first()
+        user = User.objects.filter(login_id__ci_exact=username).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None

@@ -36,14 +36,14 @@ class DirectoryConflict(Exception):
 
 
 def login_id_taken(login_id: str, exclude: User | None = None) -> bool:
-    qs = User.objects.filter(login_id__iexact=login_id)
+    qs = User.objects.filter(login_id__ci_exact=login_id)
     if exclude is not None and exclude.pk:
         qs = qs.exclude(pk=exclude.pk)
     return qs.exists()
 
 
 def group_name_taken(name: str, exclude: Group | None = None) -> bool:
-    qs = Group.objects.filter(name__iexact=name)
+    qs = Group.objects.filter(name__ci_exact=name)
     if exclude is not None and exclude.pk:
         qs = qs.exclude(pk=exclude.pk)
     return qs.exists()

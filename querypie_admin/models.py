@@ -8,6 +8,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from . import lookups  # noqa: F401  (registers __ci_exact)
+
 
 class AuthProvider(models.TextChoices):
     QUERYPIE = "querypie", "QueryPie"
@@ -25,7 +27,7 @@ ADMIN_ROLES = (Role.OWNER, Role.SYSTEM_ADMIN)
 
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, login_id: str) -> "User":
-        return self.get(login_id__iexact=login_id)
+        return self.get(login_id__ci_exact=login_id)
 
     def create_user(self, login_id: str, password: str | None = None, **fields) -> "User":
         user = self.model(login_id=login_id, **fields)

@@ -11,7 +11,7 @@ REFUSAL = "The login ID or password is incorrect, or the account is inactive."
 
 def failure_reason(login_id: str, password: str) -> str:
     """Why a sign-in failed, for the audit log only: the page shows one generic message."""
-    user = User.objects.filter(login_id__iexact=login_id).first()
+    user = User.objects.filter(login_id__ci_exact=login_id).first()
     if user is None:
         return "unknown login ID"
     if not user.is_active:

@@ -55,7 +55,7 @@ def resolve_user(identity: SamlIdentity) -> User:
     if len(login_id) > User._meta.get_field("login_id").max_length:
         raise SamlRefused("the login ID is too long", subject=login_id[:255])
     changes = profile_changes(identity)
-    user = User.objects.filter(login_id__iexact=login_id).first()
+    user = User.objects.filter(login_id__ci_exact=login_id).first()
     if user is None:
         if not SamlSettings.load().jit_enabled:
             raise SamlRefused("user not provisioned", kind=UNPROVISIONED, subject=login_id)

@@ -26,7 +26,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = _params(self.request, "q", "status", "auth_provider")
         if login_id := self.request.query_params.get("login_id"):
-            return User.objects.filter(login_id__iexact=login_id).order_by("id")
+            return User.objects.filter(login_id__ci_exact=login_id).order_by("id")
         return filter_users(User.objects.all(), **params)
 
 

@@ -73,3 +73,20 @@ def test_deleted_group_stays_in_the_audit_trail(group_factory):
     directory.delete_group("admin", group)
     assert not Group.objects.filter(name="Contractors").exists()
     assert AuditEvent.objects.get(action="group.deleted").target_label == "Contractors"
+
+
+def test_login_look_up_uses_the_lower_index(user_factory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user_factory(login_id="Index@Corp.example")
+    with CaptureQueriesContext(connection) as queries:
+        assert directory.login_id_taken("INDEX@corp.EXAMPLE")
+    sql = queries.captured_queries[0]["sql"]
+    assert 'LOWER("querypie_admin_user"."login_id") = LOWER(' in sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "user_login_id_ci_unique" in plan

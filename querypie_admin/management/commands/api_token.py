@@ -24,7 +24,7 @@ class Command(BaseCommand):
         getattr(self, f"_{action}")(**options)
 
     def _create(self, login_id: str, name: str, **_) -> None:
-        user = User.objects.filter(login_id__iexact=login_id).first()
+        user = User.objects.filter(login_id__ci_exact=login_id).first()
         if user is None or not user.is_console_admin:
             raise CommandError(f"No active Owner or System Admin with login ID {login_id!r}.")
         issued = issue_token(API_TOKEN_PREFIX)
