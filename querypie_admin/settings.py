@@ -7,6 +7,7 @@ var/, a filesystem Celery broker under var/, and a secret key generated once int
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -36,6 +37,8 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if h.strip()
 ]
+# The public host always works, so setting CONSOLE_BASE_URL alone is enough behind a proxy.
+ALLOWED_HOSTS.append(urlsplit(CONSOLE_BASE_URL).hostname or "127.0.0.1")
 CSRF_TRUSTED_ORIGINS = [CONSOLE_BASE_URL]
 if CONSOLE_BASE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
