@@ -8,6 +8,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .models import SamlRequest
+
+# A longer path could not be kept with the AuthnRequest; such a RelayState leads home.
+MAX_RELAY_STATE = SamlRequest._meta.get_field("relay_state").max_length
+
 
 def safe_relay_state(value: str | None) -> str:
     """A local path from RelayState, or the home page when it is anything else."""
@@ -15,6 +20,8 @@ def safe_relay_state(value: str | None) -> str:
     if not value:
         return home
     value = value.strip()
+    if len(value) > MAX_RELAY_STATE:
+        return home
     if value.startswith(settings.CONSOLE_BASE_URL + "/"):
         value = value[len(settings.CONSOLE_BASE_URL) :]
     if not value.startswith("/") or value.startswith(("//", "/\\")):

@@ -141,3 +141,12 @@ def test_relay_state_with_the_console_url_keeps_its_path(
 def test_sp_login_without_saml_configured_goes_back_to_sign_in(client, db):
     response = client.get("/saml/sp/login")
     assert response.status_code == 302 and response["Location"] == "/login/"
+
+
+def test_sp_login_with_an_overlong_next_goes_home_instead_of_failing(client, saml_configured):
+    """A `next` longer than a kept RelayState can be starts the login towards the home page."""
+    response = client.get("/saml/sp/login", {"next": "/" + "a" * 2030})
+    assert response.status_code == 302
+    assert response["Location"].startswith(saml_configured.sso_url + "?")
+    [pending] = SamlRequest.objects.all()
+    assert pending.relay_state == "/"
