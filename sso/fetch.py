@@ -42,7 +42,10 @@ def check_url(url: str) -> None:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MetadataError("The Metadata URL must be an https:// URL.")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # a port above 65535 passes URLField's pattern
+        raise MetadataError("The Metadata URL has an invalid port.") from exc
     addresses = _addresses(parts.hostname, port)
     for address in addresses:
         reason = _refusal(address)

@@ -20,6 +20,7 @@ BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 BINDING_LABELS = {BINDING_REDIRECT: "HTTP-Redirect", BINDING_POST: "HTTP-POST"}
 EXPIRY_WARNING_DAYS = 30
 MAX_METADATA_BYTES = 1024 * 1024
+MAX_VALUE_LENGTH = 1000  # the saved entity ID and SSO URL columns
 
 
 class MetadataError(ValueError):
@@ -109,6 +110,8 @@ def _sso_service(idp: etree._Element) -> tuple[str, str]:
         if service.get("Binding") == BINDING_REDIRECT and location.startswith(
             ("https://", "http://")
         ):
+            if len(location) > MAX_VALUE_LENGTH:
+                raise MetadataError(f"The SSO URL is longer than {MAX_VALUE_LENGTH} characters.")
             return location, BINDING_REDIRECT
     raise MetadataError(
         "The metadata has no single sign-on service (SingleSignOnService with the "
@@ -153,6 +156,8 @@ def parse_idp_metadata(data: bytes | str) -> IdpMetadata:
     entity_id = (entity.get("entityID") or "").strip()
     if not entity_id:
         raise MetadataError("The metadata has no entityID.")
+    if len(entity_id) > MAX_VALUE_LENGTH:
+        raise MetadataError(f"The entityID is longer than {MAX_VALUE_LENGTH} characters.")
     idp = entity.find("md:IDPSSODescriptor", NS)
     sso_url, binding = _sso_service(idp)
     return IdpMetadata(entity_id, sso_url, binding, _signing_certificates(idp))

@@ -107,6 +107,22 @@ def test_bad_metadata_is_refused_beside_its_field_and_nothing_saved(
     assert (after.authentication_type, after.metadata_xml) == ("okta", before.metadata_xml)
 
 
+def test_metadata_too_long_to_save_is_refused_and_nothing_saved(admin_client):
+    idp = TestIdentityProvider(entity_id="http://www.okta.com/" + "x" * 1000)
+    response = save(admin_client, metadata_xml=idp.metadata_xml())
+    assert response.status_code == 400
+    assert "entityID is longer than 1000 characters" in response.content.decode()
+    assert SamlSettings.load().authentication_type == "querypie"
+
+
+def test_fetch_with_an_out_of_range_port_is_refused_and_nothing_saved(admin_client):
+    url = "https://idp.example:99999/metadata"
+    response = admin_client.post(PAGE, {"op": "fetch", "metadata_url": url})
+    assert response.status_code == 400
+    assert "invalid port" in response.content.decode()
+    assert SamlSettings.load().metadata_url == ""
+
+
 def test_okta_type_without_metadata_is_refused(admin_client):
     response = save(admin_client)
     assert response.status_code == 400

@@ -63,6 +63,10 @@ def bad(okta_metadata: str, case: str) -> str:
         "unparsable certificate": okta_metadata[:cert_start]
         + "AAAA"
         + okta_metadata[cert_start + 40 :],
+        "overlong entityID": okta_metadata.replace(
+            "http://www.okta.com/exk1testidp0000", "http://www.okta.com/" + "x" * 1000
+        ),
+        "overlong SSO URL": okta_metadata.replace("/sso/saml", "/sso/saml/" + "x" * 1000),
     }[case]
 
 
@@ -78,6 +82,8 @@ def bad(okta_metadata: str, case: str) -> str:
         ("no SSO service", "no single sign-on service"),
         ("no signing certificate", "no signing certificate"),
         ("unparsable certificate", "cannot be read"),
+        ("overlong entityID", "entityID is longer than 1000 characters"),
+        ("overlong SSO URL", "SSO URL is longer than 1000 characters"),
     ],
 )
 def test_bad_metadata_is_refused_with_a_clear_message(okta_metadata, case, message):
@@ -140,6 +146,7 @@ def test_metadata_url_error_status_is_refused(idp_server):
         ("https://[::1]/metadata", "loopback"),
         ("https://127.0.0.1/metadata", "loopback"),
         ("https://0.0.0.0/metadata", "private address"),
+        ("https://example.com:99999/metadata", "invalid port"),
     ],
 )
 def test_metadata_url_to_private_or_plain_http_is_refused(url, message):
