@@ -1,9 +1,11 @@
 """Signing in with Okta: SP-initiated and IdP-initiated, with real signed Responses."""
 
 import pytest
+from django.test import Client, override_settings
 
 from querypie_admin.models import AuthProvider, User
 from sso.models import SamlRequest
+from tests.saml_idp.idp import encode
 from tests.sso.conftest import (
     authn_request_from,
     configure,
@@ -150,3 +152,50 @@ def test_sp_login_with_an_overlong_next_goes_home_instead_of_failing(client, sam
     assert response["Location"].startswith(saml_configured.sso_url + "?")
     [pending] = SamlRequest.objects.all()
     assert pending.relay_state == "/"
+
+
+def test_okta_response_signed_on_both_response_and_assertion_signs_in(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    """Okta's default: Response signature and Assertion signature both on."""
+    user_factory(login_id="jane@corp.example")
+    xml = saml_configured.response_xml(spec(sign_assertion=True, sign_response=True))
+    assert xml.count("SignatureValue>") == 4  # two signatures, each opened and closed
+    assert post_acs(xml).status_code == 302
+    assert signed_in_login_id(client) == "jane@corp.example"
+
+
+def test_sp_initiated_response_is_accepted_without_the_session_cookie(
+    client, saml_configured, spec, user_factory
+):
+    """Okta's cross-site POST carries no SameSite=Lax cookie: the request ID is in the DB."""
+    user_factory(login_id="jane@corp.example")
+    request_id = start_sp_login(client, saml_configured)
+    okta_post = Client()  # a browser POST without the console's cookies
+    xml = saml_configured.response_xml(spec(in_response_to=request_id))
+    response = okta_post.post("/saml/sp/acs", {"SAMLResponse": encode(xml)})
+    assert response.status_code == 302
+    assert signed_in_login_id(okta_post) == "jane@corp.example"
+    assert last_saml_signin().detail["flow"] == "sp-initiated"
+
+
+@override_settings(CONSOLE_BASE_URL="https://querypie.corp.example")
+def test_sign_in_behind_a_tls_proxy_checks_the_public_acs_url(
+    client, saml_configured, spec, user_factory
+):
+    """Plain HTTP from the proxy with an internal Host: the public URL is what must match."""
+    user_factory(login_id="jane@corp.example")
+    public = spec(
+        destination="https://querypie.corp.example/saml/sp/acs",
+        audience="https://querypie.corp.example/saml/sp/metadata",
+    )
+    internal = spec(  # what the Host header would suggest
+        destination="http://testserver/saml/sp/acs",
+        audience="http://testserver/saml/sp/metadata",
+    )
+    xml = saml_configured.response_xml(internal)
+    assert client.post("/saml/sp/acs", {"SAMLResponse": encode(xml)}).status_code == 403
+    xml = saml_configured.response_xml(public)
+    response = client.post("/saml/sp/acs", {"SAMLResponse": encode(xml)})
+    assert response.status_code == 302
+    assert signed_in_login_id(client) == "jane@corp.example"
