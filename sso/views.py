@@ -75,6 +75,7 @@ def sp_login(request: HttpRequest) -> HttpResponse:
         return redirect(start_login(config, safe_relay_state(request.GET.get("next"))))
     except OneLogin_Saml2_Error as exc:
         logger.warning("SAML login could not start: %s", exc)
+        record_refusal(request, SamlRefused(f"SAML login could not start: {exc}"[:500]))
         messages.error(request, "Single sign-on is misconfigured; sign in with your password.")
         return redirect("login")
 

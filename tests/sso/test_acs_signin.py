@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, override_settings
 
 from querypie_admin.models import AuthProvider, User
-from sso.models import SamlRequest
+from sso.models import SamlRequest, SamlSettings
 from tests.saml_idp.idp import encode
 from tests.sso.conftest import (
     authn_request_from,
@@ -199,3 +199,12 @@ def test_sign_in_behind_a_tls_proxy_checks_the_public_acs_url(
     response = client.post("/saml/sp/acs", {"SAMLResponse": encode(xml)})
     assert response.status_code == 302
     assert signed_in_login_id(client) == "jane@corp.example"
+
+
+def test_sp_login_with_broken_settings_is_refused_and_audited(client, saml_configured):
+    SamlSettings.objects.filter(pk=1).update(idp_entity_id="")
+    response = client.get("/saml/sp/login")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    event = last_saml_signin()
+    assert event.outcome == "failure"
+    assert event.detail["reason"].startswith("SAML login could not start")
