@@ -123,6 +123,21 @@ def test_fetch_with_an_out_of_range_port_is_refused_and_nothing_saved(admin_clie
     assert SamlSettings.load().metadata_url == ""
 
 
+def test_options_default_to_two_minutes_skew_without_jit_sha1_or_signing(admin_client):
+    form = admin_client.get(PAGE).context["form"]
+    assert form["clock_skew_seconds"].value() == 120
+    assert form["jit_enabled"].value() is False
+    assert form["allow_sha1"].value() is False
+    assert form["sign_authn_requests"].value() is False
+
+
+def test_clock_skew_above_five_minutes_is_refused(admin_client, idp):
+    response = save(admin_client, metadata_xml=idp.metadata_xml(), clock_skew_seconds="301")
+    assert response.status_code == 400
+    assert "less than or equal to 300" in response.content.decode()
+    assert SamlSettings.load().clock_skew_seconds == 120
+
+
 def test_okta_type_without_metadata_is_refused(admin_client):
     response = save(admin_client)
     assert response.status_code == 400
