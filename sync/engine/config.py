@@ -72,10 +72,10 @@ def config_from_settings(s: SyncSettings, *, since: datetime | None = None) -> R
 def incremental_since(s: SyncSettings, now: datetime) -> datetime | None:
     """Where an automatic run may start reading, or None when it must be a full run.
 
-    App scope is always full: Okta's app-user listing has no change filter, and it is that
-    listing which says who was unassigned.
+    In app scope only profiles and memberships are read incrementally; the app's own
+    listings are read whole every time (see app_scope.py).
     """
-    if s.scope != Scope.DIRECTORY or not s.last_full_sync_at or not s.last_sync_read_at:
+    if not s.last_full_sync_at or not s.last_sync_read_at:
         return None
     if now - s.last_full_sync_at >= FULL_SYNC_EVERY:
         return None

@@ -46,6 +46,11 @@ def user_values(user: dict[str, Any], app_login: str | None = None) -> UserValue
     return (login, *values, user.get("status") in ACTIVE_STATUSES)
 
 
+def with_app_login(values: UserValues, app_login: str | None) -> UserValues:
+    """Values the last run wrote, with the login the app user has now (if it has one)."""
+    return (_text(app_login, 255) or values[LOGIN], *values[LOGIN + 1 :])
+
+
 def as_fields(values: UserValues) -> dict[str, Any]:
     return dict(zip(FIELDS, values, strict=True))
 

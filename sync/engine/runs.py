@@ -26,7 +26,7 @@ from .config import (
 )
 from .plan import Plan, build_plan
 from .progress import Listener, Progress
-from .snapshot import read_okta
+from .reading import read_okta
 
 logger = logging.getLogger(__name__)
 

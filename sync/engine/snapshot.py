@@ -1,19 +1,17 @@
-"""Read what Okta says into a compact Snapshot; nothing is written while reading.
+"""What Okta says, kept compactly as a Snapshot, and the listings that fill it.
 
-Every listing must finish before the plan may deactivate anyone: an exception from the
-client (5xx, timeout, rate limit beyond its retries) ends the run here, before any write.
+Nothing is written while reading: every listing must finish before the plan may deactivate
+anyone, so an exception from the client (5xx, timeout, rate limit beyond its retries) ends
+the run before any write.
 """
 
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..models import Scope
-from ..okta_client import DIRECTORY_GROUPS_FILTER, OktaClient, okta_timestamp
-from .config import RunConfig, SyncSetupError
+from ..okta_client import OktaClient, okta_timestamp
+from .config import RunConfig
 from .mapping import GONE_STATUS, UserValues, group_values, user_values
-
-APP_LABEL = "QueryPie"
 
 Phase = Callable[[str], None]
 Counter = Callable[[int], None]
@@ -31,55 +29,30 @@ class Snapshot:
     groups: dict[str, tuple[str, str]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)  # only groups whose list was read
 
+    def add_user(self, user: dict, app_login: str | None = None) -> str:
+        okta_id = sys.intern(user["id"])
+        self.users[okta_id] = user_values(user, app_login)
+        if user.get("status") == GONE_STATUS:
+            self.gone.add(okta_id)
+        return okta_id
 
-def resolve_app_id(client: OktaClient, app_id: str) -> str:
-    """The QueryPie app's id: as configured, else the only app labelled QueryPie."""
-    if app_id:
-        return client.get_app(app_id)["id"]
-    apps = client.find_apps(APP_LABEL)
-    if len(apps) == 1:
-        return apps[0]["id"]
-    found = "no app" if not apps else f"{len(apps)} apps"
-    raise SyncSetupError(
-        f"Okta has {found} labelled {APP_LABEL!r}: enter the Application ID "
-        "(Okta Admin > Applications > the QueryPie app; the id is in its URL)."
-    )
+    def add_group(self, group: dict) -> str:
+        okta_id = sys.intern(group["id"])
+        self.groups[okta_id] = group_values(group)
+        return okta_id
 
 
-def read_okta(
-    client: OktaClient, config: RunConfig, phase: Phase, count: Counter, members: MemberReader
-) -> Snapshot:
-    """Users first, then groups, then each group's members (authentik's order)."""
-    snapshot = Snapshot(complete=not config.incremental)
-    if config.scope == Scope.APP:
-        phase("Reading the QueryPie app's users")
-        app_id = resolve_app_id(client, config.app_id)
-        logins = {
-            sys.intern(u["id"]): (u.get("profile") or {}).get("loginId")
-            for u in client.iter_app_users(app_id)
-        }
-        _read_users(client, snapshot, phase, count, None, logins)
-        phase("Reading the QueryPie app's groups")
-        assigned = {g["id"] for g in client.iter_app_groups(app_id)}
-        _read_groups(client, snapshot, None, assigned)
-    else:
-        search = _since("lastUpdated", config)
-        _read_users(client, snapshot, phase, count, search, None)
-        phase("Reading groups")
-        changed = _since("lastUpdated", config)
-        if changed:
-            changed = f"({changed} or {_since('lastMembershipUpdated', config)})"
-        group_filter = " and ".join(filter(None, [DIRECTORY_GROUPS_FILTER, changed]))
-        _read_groups(client, snapshot, group_filter, None)
-    _read_members(snapshot, members, phase)
-    return snapshot
-
-
-def _since(attribute: str, config: RunConfig) -> str | None:
+def since(attribute: str, config: RunConfig) -> str | None:
+    """The change filter of an incremental run, e.g. ``lastUpdated gt "…"``."""
     return f'{attribute} gt "{okta_timestamp(config.since)}"' if config.since else None
 
 
-def _read_users(
+def changed_groups_filter(config: RunConfig) -> str:
+    """Groups renamed or whose membership changed since the last run."""
+    return f"({since('lastUpdated', config)} or {since('lastMembershipUpdated', config)})"
+
+
+def read_users(
     client: OktaClient,
     snapshot: Snapshot,
     phase: Phase,
@@ -87,28 +60,30 @@ def _read_users(
     search: str | None,
     app_logins: dict[str, str | None] | None,
 ) -> None:
+    """Users from the listing (or a search); with `app_logins`, only those app users."""
     phase("Reading users")
     for user in client.iter_users(search=search):
-        okta_id = sys.intern(user["id"])
-        if app_logins is not None and okta_id not in app_logins:
+        if app_logins is not None and user["id"] not in app_logins:
             continue
-        login = app_logins.get(okta_id) if app_logins else None
-        snapshot.users[okta_id] = user_values(user, login)
-        if user.get("status") == GONE_STATUS:
-            snapshot.gone.add(okta_id)
+        snapshot.add_user(user, app_logins.get(user["id"]) if app_logins else None)
         count(1)
 
 
-def _read_groups(
+def read_groups(
     client: OktaClient, snapshot: Snapshot, group_filter: str | None, only: set[str] | None
-) -> None:
+) -> set[str]:
+    """Groups from the listing, optionally only those in `only`; returns the ids read."""
+    read = set()
     for group in client.iter_groups(filter=group_filter):
         if only is None or group["id"] in only:
-            snapshot.groups[sys.intern(group["id"])] = group_values(group)
+            read.add(snapshot.add_group(group))
+    return read
 
 
-def _read_members(snapshot: Snapshot, members: MemberReader, phase: Phase) -> None:
-    """Members that are in scope: returned this run (full) and not DEPROVISIONED."""
+def read_members(
+    snapshot: Snapshot, members: MemberReader, phase: Phase, group_ids: list[str]
+) -> None:
+    """Members that are in scope: returned this run (when complete) and not DEPROVISIONED."""
 
     def keep(member: dict) -> str | None:
         if member.get("status") == GONE_STATUS:
@@ -118,4 +93,4 @@ def _read_members(snapshot: Snapshot, members: MemberReader, phase: Phase) -> No
             return None
         return member_id
 
-    snapshot.members = members(list(snapshot.groups), keep, phase)
+    snapshot.members = members(group_ids, keep, phase)

@@ -1,0 +1,139 @@
+"""Read the QueryPie app's users and groups: in full, or (incremental) only what changed.
+
+Okta's app-user and app-group listings have no change filter, and they are what says who
+was unassigned, so every run reads them whole; they are cheap (500 app users a page). What
+an incremental run saves is everything else: profiles come from a search of the users
+changed since the last run, members are read only for groups changed since, and every other
+app user or group keeps the values the last run wrote. The snapshot stays complete, so an
+unassigned user is still deactivated and a dropped group still deleted.
+"""
+
+import sys
+from typing import Any
+
+from querypie_admin.models import AuthProvider, Group, User
+
+from ..okta_client import OktaClient
+from ..okta_errors import OktaNotFoundError
+from .config import RunConfig, SyncSetupError
+from .mapping import FIELDS, with_app_login
+from .snapshot import (
+    Counter,
+    Phase,
+    Snapshot,
+    changed_groups_filter,
+    read_groups,
+    read_users,
+    since,
+)
+
+APP_LABEL = "QueryPie"
+# More unknown app users or groups than this are read from the full listing, not one by one.
+MAX_SINGLE_READS = 100
+LOOKUP_BATCH = 5000
+
+
+def resolve_app_id(client: OktaClient, app_id: str) -> str:
+    """The QueryPie app's id: as configured, else the only app labelled QueryPie."""
+    if app_id:
+        return client.get_app(app_id)["id"]
+    apps = client.find_apps(APP_LABEL)
+    if len(apps) == 1:
+        return apps[0]["id"]
+    found = "no app" if not apps else f"{len(apps)} apps"
+    raise SyncSetupError(
+        f"Okta has {found} labelled {APP_LABEL!r}: enter the Application ID "
+        "(Okta Admin > Applications > the QueryPie app; the id is in its URL)."
+    )
+
+
+def read_app_scope(
+    client: OktaClient, snapshot: Snapshot, config: RunConfig, phase: Phase, count: Counter
+) -> set[str]:
+    """Fill `snapshot` with the app's users and groups; returns the groups to read members of."""
+    phase("Reading the QueryPie app's users")
+    app_id = resolve_app_id(client, config.app_id)
+    logins = _app_logins(client, app_id)
+    if config.incremental:
+        _changed_users(client, snapshot, config, phase, count, logins)
+    else:
+        read_users(client, snapshot, phase, count, None, logins)
+    phase("Reading the QueryPie app's groups")
+    assigned = {g["id"] for g in client.iter_app_groups(app_id)}
+    if not config.incremental:
+        return read_groups(client, snapshot, None, assigned)
+    return _changed_groups(client, snapshot, config, assigned)
+
+
+def _app_logins(client: OktaClient, app_id: str) -> dict[str, str | None]:
+    """Okta user id -> the app user's loginId, for every user assigned to the app."""
+    return {
+        sys.intern(u["id"]): (u.get("profile") or {}).get("loginId")
+        for u in client.iter_app_users(app_id)
+    }
+
+
+def _changed_users(
+    client: OktaClient,
+    snapshot: Snapshot,
+    config: RunConfig,
+    phase: Phase,
+    count: Counter,
+    logins: dict[str, str | None],
+) -> None:
+    """Changed users from Okta, unchanged ones from the database, the rest read one by one.
+
+    Only active linked users are kept from the database: an inactive one assigned again must
+    be read, since its Okta status may not have changed since the last run.
+    """
+    read_users(client, snapshot, phase, count, since("lastUpdated", config), logins)
+    rest = [okta_id for okta_id in logins if okta_id not in snapshot.users]
+    users = User.objects.filter(auth_provider=AuthProvider.OKTA, is_active=True)
+    kept = _by_external_id(users, rest, FIELDS)
+    for okta_id, *values in kept:
+        snapshot.users[okta_id] = with_app_login(tuple(values), logins[okta_id])
+    count(len(kept))
+    unknown = [okta_id for okta_id in rest if okta_id not in snapshot.users]
+    if len(unknown) > MAX_SINGLE_READS:
+        read_users(client, snapshot, phase, count, None, {i: logins[i] for i in unknown})
+        return
+    for okta_id in unknown:
+        user = _get_or_none(client.get_user, okta_id)
+        if user is not None:
+            snapshot.add_user(user, logins[okta_id])
+
+
+def _changed_groups(
+    client: OktaClient, snapshot: Snapshot, config: RunConfig, assigned: set[str]
+) -> set[str]:
+    """Changed groups and groups new to QueryPie are read (with their members); others kept."""
+    reread = read_groups(client, snapshot, changed_groups_filter(config), assigned)
+    rest = [okta_id for okta_id in sorted(assigned) if okta_id not in reread]
+    groups = Group.objects.filter(auth_provider=AuthProvider.OKTA)
+    for okta_id, name, description in _by_external_id(groups, rest, ("name", "description")):
+        snapshot.groups[okta_id] = (name, description)
+    unknown = {okta_id for okta_id in rest if okta_id not in snapshot.groups}
+    if len(unknown) > MAX_SINGLE_READS:
+        return reread | read_groups(client, snapshot, None, unknown)
+    for okta_id in sorted(unknown):
+        group = _get_or_none(client.get_group, okta_id)
+        if group is not None:
+            reread.add(snapshot.add_group(group))
+    return reread
+
+
+def _by_external_id(rows: Any, okta_ids: list[str], fields: tuple[str, ...]) -> list[tuple]:
+    """(external id, *fields) of the rows linked to `okta_ids`, looked up in batches."""
+    found: list[tuple] = []
+    for start in range(0, len(okta_ids), LOOKUP_BATCH):
+        chunk = okta_ids[start : start + LOOKUP_BATCH]
+        found += rows.filter(external_id__in=chunk).values_list("external_id", *fields)
+    return found
+
+
+def _get_or_none(get: Any, okta_id: str) -> dict | None:
+    """One user or group; None if Okta deleted it since the app listing was read."""
+    try:
+        return get(okta_id)
+    except OktaNotFoundError:
+        return None

@@ -1,0 +1,43 @@
+"""Read one run's Okta side: the QueryPie app's users and groups, or the whole directory."""
+
+from ..models import Scope
+from ..okta_client import DIRECTORY_GROUPS_FILTER, OktaClient
+from .app_scope import read_app_scope
+from .config import RunConfig
+from .snapshot import (
+    Counter,
+    MemberReader,
+    Phase,
+    Snapshot,
+    changed_groups_filter,
+    read_groups,
+    read_members,
+    read_users,
+    since,
+)
+
+
+def read_okta(
+    client: OktaClient, config: RunConfig, phase: Phase, count: Counter, members: MemberReader
+) -> Snapshot:
+    """Users first, then groups, then the members of the groups read (authentik's order)."""
+    if config.scope == Scope.APP:
+        # The app's listings are read whole even when incremental, so absence is certain.
+        snapshot = Snapshot(complete=True)
+        group_ids = read_app_scope(client, snapshot, config, phase, count)
+    else:
+        snapshot = Snapshot(complete=not config.incremental)
+        group_ids = _read_directory(client, snapshot, config, phase, count)
+    read_members(snapshot, members, phase, [g for g in snapshot.groups if g in group_ids])
+    return snapshot
+
+
+def _read_directory(
+    client: OktaClient, snapshot: Snapshot, config: RunConfig, phase: Phase, count: Counter
+) -> set[str]:
+    """All users and OKTA_GROUP groups, or (incremental) those changed since the last run."""
+    read_users(client, snapshot, phase, count, since("lastUpdated", config), None)
+    phase("Reading groups")
+    changed = changed_groups_filter(config) if config.incremental else None
+    group_filter = " and ".join(filter(None, [DIRECTORY_GROUPS_FILTER, changed]))
+    return read_groups(client, snapshot, group_filter, None)
