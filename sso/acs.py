@@ -24,6 +24,7 @@ from .response import SkewAwareResponse
 from .saml import ACS_PATH, acs_url, request_data, saml_settings, sp_entity_id
 
 SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
+ASSERTION_ID_MAX = ConsumedAssertion._meta.get_field("assertion_id").max_length
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def _check_exact(resp: SkewAwareResponse, irt: str | None, skew: int) -> int:
 def _consume(resp: SkewAwareResponse, pending: SamlRequest | None, keep_until: int) -> None:
     """Store the assertion ID and spend the request ID, both at most once."""
     assertion_id = resp.get_assertion_id()
+    if len(assertion_id) > ASSERTION_ID_MAX:
+        raise SamlRefused(f"the assertion ID is longer than {ASSERTION_ID_MAX} characters")
     until = datetime.datetime.fromtimestamp(keep_until, tz=datetime.UTC)
     ConsumedAssertion.objects.filter(keep_until__lt=timezone.now()).delete()
     try:

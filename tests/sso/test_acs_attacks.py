@@ -171,6 +171,11 @@ def test_replayed_assertion_is_refused(client, saml_configured, spec, post_acs):
     assert_refused(client, post_acs(xml), "already used (replay)")
 
 
+def test_assertion_id_too_long_to_remember_is_refused(client, saml_configured, spec, post_acs):
+    xml = saml_configured.response_xml(spec(assertion_id="id" + "a" * 300))
+    assert_refused(client, post_acs(xml), "assertion ID is longer than 255 characters")
+
+
 def test_unknown_in_response_to_is_refused(client, saml_configured, spec, post_acs):
     xml = saml_configured.response_xml(spec(in_response_to="id-never-sent-by-this-sp"))
     assert_refused(client, post_acs(xml), "is not a request this SP sent")
