@@ -86,13 +86,16 @@ def member_reader(
     config: RunConfig, encrypted_token: str, stats: OktaClientStats
 ) -> Callable[..., dict[str, list[str]]]:
     """Read members with a few clients (settings.OKTA_SYNC_MEMBER_READERS, default 3) that
-    share one set of counters and split the rate-limit share between them."""
+    share one set of counters.
+
+    Each keeps to the whole configured share: Okta's X-Rate-Limit-Remaining counts the
+    bucket's use by everyone, the other readers included, so they all pause once the share is
+    used, at most one request each past it.
+    """
     readers = max(1, getattr(settings, "OKTA_SYNC_MEMBER_READERS", 3))
-    options = getattr(settings, "OKTA_SYNC_CLIENT", {})
-    share = options.get("rate_limit_share", 0.5) / readers
 
     def new_client() -> OktaClient:
-        client = make_client(config.api_url, encrypted_token, rate_limit_share=share)
+        client = make_client(config.api_url, encrypted_token)
         client.stats = stats
         return client
 

@@ -1,8 +1,8 @@
 """Each group's members, read by a few clients at once.
 
 Member listings are most of a full run's requests (one or more per group), so a few run
-in parallel. Each reader has its own client with an equal part of the rate-limit share, so
-together they stay within the configured share of Okta's bucket.
+in parallel. Each reader has its own client; as Okta's remaining count is shared, each
+pausing at the configured share keeps them together within it.
 """
 
 import threading
