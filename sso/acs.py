@@ -35,6 +35,7 @@ class SamlIdentity:
     attributes: dict[str, list[str]]
     assertion_id: str
     in_response_to: str | None
+    requested_page: str = ""  # the RelayState kept with our AuthnRequest, if SP-initiated
 
     def first(self, name: str) -> str:
         values = [v for v in self.attributes.get(name, []) if v and v.strip()]
@@ -160,4 +161,5 @@ def validate_response(post: dict[str, str]) -> SamlIdentity:
     except Exception as exc:  # python3-saml raises many types: all refusals
         raise SamlRefused(str(exc)[:500] or type(exc).__name__) from exc
     _consume(resp, pending, keep_until)
-    return SamlIdentity(name_id or "", attributes, resp.get_assertion_id(), irt)
+    requested = pending.relay_state if pending is not None else ""
+    return SamlIdentity(name_id or "", attributes, resp.get_assertion_id(), irt, requested)

@@ -91,4 +91,6 @@ def sp_acs(request: HttpRequest) -> HttpResponse:
         return render(request, "sso/refused.html", {"kind": refusal.kind}, status=403)
     login(request, user, backend=BACKEND)
     record_success(request, user, identity)
-    return redirect(safe_relay_state(request.POST.get("RelayState")))
+    # SP-initiated: the page kept with our request wins over the RelayState the POST carries.
+    next_page = identity.requested_page or request.POST.get("RelayState")
+    return redirect(safe_relay_state(next_page))

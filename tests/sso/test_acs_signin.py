@@ -51,6 +51,16 @@ def test_sp_initiated_login_returns_to_the_page_asked_for(
     assert response["Location"] == "/me/"
 
 
+def test_sp_initiated_login_returns_to_the_kept_page_whatever_relay_state_says(
+    client, saml_configured, spec, post_acs, user_factory
+):
+    user_factory(login_id="jane@corp.example")
+    request_id = start_sp_login(client, saml_configured, next_path="/me/")
+    xml = saml_configured.response_xml(spec(in_response_to=request_id))
+    response = post_acs(xml, "/administrator/users/")
+    assert response["Location"] == "/me/"
+
+
 def test_idp_initiated_login_from_the_okta_dashboard_signs_in(
     client, saml_configured, spec, post_acs, user_factory
 ):
