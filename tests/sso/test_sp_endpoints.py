@@ -108,3 +108,14 @@ def test_sp_private_key_is_encrypted_with_a_key_derived_from_secret_key(client, 
     settings.SECRET_KEY = "another secret key"
     with pytest.raises(SecretUnreadable):
         decrypt_private_key(token)
+
+
+def test_sp_metadata_and_login_survive_a_rotated_secret_key(client, idp, settings):
+    """A key pair that no longer decrypts is replaced, never a 500."""
+    configure(idp, sign_authn_requests=True)
+    before = sp_metadata(client).findtext(".//ds:X509Certificate", namespaces=MD)
+    settings.SECRET_KEY = "a rotated secret key"
+    after = sp_metadata(client).findtext(".//ds:X509Certificate", namespaces=MD)
+    assert after and after != before
+    location = client.get("/saml/sp/login")["Location"]
+    assert location.startswith(idp.sso_url + "?") and "Signature=" in location
