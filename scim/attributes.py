@@ -1,11 +1,19 @@
 """`attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5) applied to a rendered resource."""
 
+from typing import Any
+
+from .errors import bad_request
+
 ALWAYS = {"id", "schemas"}
 CORE_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:"
 
 
-def parse_list(raw: str | None) -> list[str]:
-    return [a.strip() for a in (raw or "").split(",") if a.strip()]
+def parse_list(raw: Any) -> list[str]:
+    """A comma-separated query parameter, or the list of names a .search body carries."""
+    names = (raw or "").split(",") if raw is None or isinstance(raw, str) else raw
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise bad_request("attributes and excludedAttributes must list attribute names")
+    return [n.strip() for n in names if n.strip()]
 
 
 def _split(name: str, extensions: tuple[str, ...]) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ unknown id a 404, and anything unexpected a SCIM 500 without a stack trace.
 
 import json
 import logging
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +23,7 @@ from .errors import bad_request, error_body, error_response, scim_response
 from .schemas import MAX_RESULTS
 
 logger = logging.getLogger(__name__)
+MAX_START_INDEX = 2**31  # past every row; larger values would overflow the SQL OFFSET
 
 
 class ScimViewMixin:
@@ -52,11 +54,25 @@ class ScimViewMixin:
     def load_body(self, body: bytes) -> dict:
         try:
             data = json.loads(body.decode("utf-8").strip() or "{}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            has_nul = _has_nul(data)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise bad_request("The body is not valid JSON", "invalidSyntax") from exc
         if not isinstance(data, dict):
             raise bad_request("The body must be a JSON object", "invalidSyntax")
+        if has_nul:
+            raise bad_request("The body contains a NUL character")
         return data
+
+
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL stores no U+0000 in text or jsonb: such a body is refused before any write."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class ResourceViewMixin(ScimViewMixin):
@@ -92,8 +108,7 @@ class ResourceViewMixin(ScimViewMixin):
     def _attribute_params(self, request: HttpRequest, body: dict | None = None):
         source = body if body is not None else request.GET
         attributes, excluded = source.get("attributes"), source.get("excludedAttributes")
-        as_list = lambda v: v if isinstance(v, list) else parse_list(v)  # noqa: E731
-        return as_list(attributes), as_list(excluded)
+        return parse_list(attributes), parse_list(excluded)
 
     def get_single(self, request: HttpRequest) -> HttpResponse:
         return self.render(request, self.get_object())
@@ -115,7 +130,7 @@ class ResourceViewMixin(ScimViewMixin):
 
     def _page(self, params) -> tuple[int, int]:
         try:
-            start = max(int(params.get("startIndex") or 1), 1)
+            start = min(max(int(params.get("startIndex") or 1), 1), MAX_START_INDEX)
             count = min(max(int(params.get("count", MAX_RESULTS)), 0), MAX_RESULTS)
         except (TypeError, ValueError) as exc:
             raise bad_request("startIndex and count must be integers") from exc

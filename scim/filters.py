@@ -52,7 +52,11 @@ def _display_name() -> Expression:
     return Coalesce(NullIf(full, Value("")), F("login_id"))
 
 
-def _parse(filter_query: str) -> ast.AST:
+def _parse(filter_query: Any) -> ast.AST:
+    if not isinstance(filter_query, str):
+        raise invalid_filter("The filter must be a string")
+    if "\x00" in filter_query:
+        raise invalid_filter("The filter contains a NUL character")
     try:
         return SCIMParser().parse(SCIMLexer().tokenize(filter_query))
     except Exception as exc:  # the parser raises several kinds on bad input
@@ -65,6 +69,13 @@ class QueryBuilder:
     def __init__(self, columns: dict[tuple, Column], core_uri: str) -> None:
         self.columns = columns
         self.core_uri = core_uri
+
+    def query(self, node: ast.AST) -> Q:
+        """The Q object for a whole filter; absurdly deep nesting is a bad filter, not a crash."""
+        try:
+            return self.build(node)
+        except RecursionError as exc:
+            raise invalid_filter("The filter is nested too deeply") from exc
 
     def build(self, node: ast.AST, namespace: str | None = None) -> Q:
         if isinstance(node, ast.Filter):
@@ -121,7 +132,10 @@ class QueryBuilder:
                 raise invalid_filter("A boolean compares with eq or ne to true or false")
             return raw.lower() == "true"
         if column.kind == "datetime":
-            parsed = parse_datetime(raw)
+            try:
+                parsed = parse_datetime(raw)
+            except ValueError:  # well-formed but impossible, e.g. month 13
+                parsed = None
             if parsed is None or op in TEXT_MATCH:
                 raise invalid_filter(f"{raw!r} is not a dateTime this filter can compare")
             return parsed
@@ -158,7 +172,7 @@ class ScimFilterQuery(FilterQuery):
     @classmethod
     def search(cls, filter_query: str, request: Any = None) -> QuerySet:
         tree = _parse(filter_query)
-        q = QueryBuilder(cls.columns, cls.core_uri).build(tree)
+        q = QueryBuilder(cls.columns, cls.core_uri).query(tree)
         return cls.model_getter().objects.filter(q).order_by("pk")
 
 

@@ -132,7 +132,7 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
         elif op == "replace":
             self._member_steps.append(("set", member_users(value)))
         elif path.filter is not None:
-            q = QueryBuilder(MEMBER_COLUMNS, "").build(path.filter)
+            q = QueryBuilder(MEMBER_COLUMNS, "").query(path.filter)
             self._member_steps.append(("remove", User.objects.filter(q).only("id", "login_id")))
         elif value is not None:
             self._member_steps.append(("remove", member_users(value)))

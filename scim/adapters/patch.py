@@ -151,7 +151,9 @@ class DocumentPatch:
             raise bad_request("An operation without a path needs an object value", "invalidValue")
         for name, item in value.items():
             extension = next((e for e in self.extensions if e.lower() == name.lower()), None)
-            if extension and isinstance(item, dict):
+            if extension and not isinstance(item, dict):
+                raise bad_request(f"{extension} must be an object", "invalidValue")
+            if extension:
                 for sub_name, sub_value in item.items():
                     self.apply(op, f"{extension}:{sub_name}", sub_value)
             else:

@@ -5,10 +5,11 @@ import pytest
 from querypie_admin.models import User
 from scim import endpoints
 
-from .conftest import USER_SCHEMA, okta_user
+from .conftest import QUERYPIE, USER_SCHEMA, okta_user
 
 pytestmark = pytest.mark.django_db
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 
 def assert_error(response, status: int, scim_type: str | None = None):
@@ -105,3 +106,58 @@ def test_unexpected_failure_is_a_scim_500_without_a_stack_trace(scim, monkeypatc
 def test_json_content_type_is_accepted_as_well(scim):
     scim.content_type = "application/json"
     assert scim.post("/Users", okta_user()).status_code == 201
+
+
+def test_nul_anywhere_in_a_body_is_refused_before_any_write(scim, user_factory):
+    user = user_factory()
+    body = okta_user(locale="en\x00US")
+    assert_error(scim.post("/Users", body), 400, "invalidValue")
+    assert_error(scim.put(f"/Users/{user.pk}", body), 400, "invalidValue")
+    operation = {"op": "add", "value": {"title": "\x00"}}
+    assert_error(scim.patch(f"/Users/{user.pk}", operation), 400, "invalidValue")
+    assert User.objects.count() == 1
+
+
+def test_deeply_nested_json_is_invalid_syntax(scim):
+    raw = '{"a":' * 5000 + "1" + "}" * 5000
+    assert_error(scim.post("/Users", raw=raw), 400, "invalidSyntax")
+
+
+@pytest.mark.parametrize("value", ["x", 1, None, [], True])
+def test_extension_urn_path_with_a_non_object_value_is_invalid_value(scim, user_factory, value):
+    user = user_factory(static_ip="10.0.0.1")
+    operation = {"op": "replace", "path": QUERYPIE, "value": value}
+    assert_error(scim.patch(f"/Users/{user.pk}", operation), 400, "invalidValue")
+    assert User.objects.get(pk=user.pk).static_ip == "10.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'userName eq "nul\x00"',
+        'meta.lastModified gt "2024-13-01T00:00:00Z"',
+        'meta.created ge "2024-01-01T00:00:00+25:00"',
+        " and ".join(['userName eq "x"'] * 1500),
+    ],
+)
+def test_filters_postgresql_or_python_cannot_evaluate_are_invalid_filter(scim, query):
+    assert_error(scim.get("/Users", filter=query), 400, "invalidFilter")
+    assert_error(
+        scim.get("/Groups", filter=query.replace("userName", "displayName")), 400, "invalidFilter"
+    )
+
+
+@pytest.mark.parametrize("path", ["/Users", "/Groups"])
+def test_start_index_past_every_row_is_an_empty_page(scim, user_factory, path):
+    user_factory()
+    body = scim.get(path, startIndex="99999999999999999999999", count="10").json()
+    assert body["Resources"] == [] and body["itemsPerPage"] == 0
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("attributes", 1), ("attributes", [1]), ("excludedAttributes", {"a": 1}), ("filter", 7)],
+)
+def test_search_body_parameters_of_the_wrong_type_are_refused(scim, field, value):
+    response = scim.post("/Users/.search", {"schemas": [SEARCH], field: value})
+    assert_error(response, 400, "invalidFilter" if field == "filter" else "invalidValue")
