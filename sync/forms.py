@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from .models import Frequency, Scope, SyncSettings
-from .okta_client import normalize_okta_base_url
+from .okta_client import is_well_formed_token, normalize_okta_base_url
 from .okta_errors import InvalidOktaURL
 from .schedule import parse_cron
 from .token_crypto import encrypt_token
@@ -85,6 +85,16 @@ class SyncSettingsForm(forms.Form):
             return normalize_okta_base_url(raw)
         except InvalidOktaURL as exc:
             raise forms.ValidationError(str(exc)) from None
+
+    def clean_api_token(self) -> str:
+        token = self.cleaned_data["api_token"]
+        if token and not is_well_formed_token(token):
+            # The message never echoes the token: it is a secret even when mis-pasted.
+            raise forms.ValidationError(
+                "The API token contains spaces or characters an Okta token never has; "
+                "paste it again."
+            )
+        return token
 
     def clean_cron(self) -> str:
         return " ".join(self.cleaned_data["cron"].split())

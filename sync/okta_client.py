@@ -119,6 +119,11 @@ def _is_loopback(host: str) -> bool:
     return host == "localhost" or (_is_ip(host) and ipaddress.ip_address(host).is_loopback)
 
 
+def is_well_formed_token(token: str) -> bool:
+    """Okta API tokens are printable ASCII without spaces; anything else was mis-pasted."""
+    return bool(_TOKEN_RE.match(token))
+
+
 def parse_link_header(*values: str) -> dict[str, str]:
     """Map each ``rel`` to its URL; takes one or many ``Link`` values, each with many links."""
     links: dict[str, str] = {}
@@ -189,7 +194,7 @@ class OktaClient:
     ) -> None:
         self.base_url = normalize_okta_base_url(base_url)
         token = token.strip()
-        if not _TOKEN_RE.match(token):
+        if not is_well_formed_token(token):
             # Checked here because requests would quote a bad header value, token and all.
             raise ValueError("The API token is empty or contains spaces or control characters.")
         self.timeout = (connect_timeout, read_timeout)

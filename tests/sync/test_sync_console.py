@@ -85,6 +85,16 @@ def test_token_is_write_only_masked_encrypted_and_kept_when_left_empty(
     assert "00abcdefghijklmnWXYZ" not in str(list(events.values_list("detail", flat=True)))
 
 
+def test_a_mis_pasted_token_is_refused_on_save_without_echoing_it(admin_client):
+    response = admin_client.post(SETTINGS_URL, form_data(api_token="00abc deféWXYZ"))
+
+    assert response.status_code == 400
+    errors = response.context["sync_form"].errors["api_token"]
+    assert errors and "paste it again" in errors[0]
+    assert "00abc" not in response.content.decode()
+    assert not SyncSettings.load().has_token
+
+
 def test_enabling_without_a_token_is_refused(admin_client):
     response = admin_client.post(SETTINGS_URL, form_data(api_token=""))
     assert response.context["sync_form"].errors["api_token"] == ["Enter the Okta API token."]
