@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from querypie_admin import directory
@@ -188,3 +190,25 @@ def test_filters_work_on_the_sqlite_default(tmp_path):
         },
         "groups": ["Engineering"],
     }
+
+
+@pytest.mark.parametrize(
+    "path,query,index",
+    [
+        ("/Users", 'userName eq "Ann@CORP.example"', "user_login_id_ci_unique"),
+        ("/Groups", 'displayName eq "ENGINEERING"', "group_name_ci_unique"),
+    ],
+)
+def test_okta_lookups_use_the_case_insensitive_unique_index(
+    scim, directory_users, path, query, index
+):
+    """Okta looks a user up before every create: the query must not scan the whole table."""
+    directory.create_group("t", name="Engineering")
+    with CaptureQueriesContext(connection) as queries:
+        assert scim.get(path, filter=query).json()["totalResults"] == 1
+    lookup = next(q["sql"] for q in queries if "LOWER(" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {lookup}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Index Scan using {index}" in plan, plan
