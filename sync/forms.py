@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 
 from .models import Frequency, Scope, SyncSettings
-from .okta_client import is_well_formed_token, normalize_okta_base_url
 from .okta_errors import InvalidOktaURL
+from .okta_input import is_well_formed_token, normalize_okta_base_url
 from .schedule import parse_cron
 from .token_crypto import encrypt_token
 

@@ -12,7 +12,6 @@ from sync.fake_okta import FakeOkta, FakeOktaDirectory
 from sync.okta_client import (
     DIRECTORY_GROUPS_FILTER,
     OktaClient,
-    normalize_okta_base_url,
     okta_timestamp,
     parse_link_header,
 )
@@ -26,6 +25,7 @@ from sync.okta_errors import (
     OktaResponseError,
     OktaServerError,
 )
+from sync.okta_input import normalize_okta_base_url
 from tests.sync.fake_okta_fixtures import (  # noqa: F401 - fixtures are used by name
     clock_fixture,
     directory_fixture,
