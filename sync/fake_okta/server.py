@@ -52,6 +52,7 @@ class RecordedRequest:
     endpoint: str
     page: int
     status: int
+    user_agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, body, links = self._serve(endpoint, ids, params, cursor, page)
         except _Reply as reply:
             status, body, links = reply.status, shapes.error_body(reply.code, reply.detail), []
-        self.fake.record(RecordedRequest(parts.path, params, endpoint, page, status))
+        agent = self.headers.get("User-Agent", "")
+        self.fake.record(RecordedRequest(parts.path, params, endpoint, page, status, agent))
         self._send(status, body, links)
 
     # Steps --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from sync.fake_okta import FakeOkta, FakeOktaDirectory
 from sync.okta_client import (
     DIRECTORY_GROUPS_FILTER,
+    USER_AGENT,
     OktaClient,
     okta_timestamp,
     parse_link_header,
@@ -135,6 +136,14 @@ def test_check_credentials_makes_one_small_request(okta_client, fake_okta):
     okta_client.check_credentials()
 
     assert [(r.endpoint, r.params) for r in fake_okta.requests] == [("users", {"limit": "1"})]
+
+
+def test_every_request_names_the_client_in_its_user_agent(okta_client, fake_okta):
+    list(okta_client.iter_groups())
+    okta_client.get_app(fake_okta.app_id)
+
+    agents = {r.user_agent for r in fake_okta.requests}
+    assert agents == {USER_AGENT} and USER_AGENT.startswith("querypie-admin-okta-sync/")
 
 
 def test_client_does_not_follow_a_next_link_to_another_origin(fake_okta, clock):
