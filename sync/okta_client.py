@@ -191,12 +191,6 @@ class OktaClient:
     def get_app(self, app_id: str) -> dict:
         return self._get(f"/api/v1/apps/{quote(app_id, safe='')}")
 
-    def get_user(self, user_id: str) -> dict:
-        return self._get(f"/api/v1/users/{quote(user_id, safe='')}")
-
-    def get_group(self, group_id: str) -> dict:
-        return self._get(f"/api/v1/groups/{quote(group_id, safe='')}")
-
     def _get(self, path: str) -> dict:
         response, _ = self._fetch(self._url(path, {}), path, 1)
         return self._json(response, path, 1, dict)

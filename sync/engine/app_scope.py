@@ -9,12 +9,12 @@ unassigned user is still deactivated and a dropped group still deleted.
 """
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from querypie_admin.models import AuthProvider, Group, User
 
 from ..okta_client import OktaClient
-from ..okta_errors import OktaNotFoundError
 from .config import RunConfig, SyncSetupError
 from .mapping import FIELDS, with_app_login
 from .snapshot import (
@@ -28,8 +28,10 @@ from .snapshot import (
 )
 
 APP_LABEL = "QueryPie"
-# More unknown app users or groups than this are read from the full listing, not one by one.
-MAX_SINGLE_READS = 100
+# Unknown app users or groups are read by id, this many per request (`id eq "…" or …`),
+IDS_PER_REQUEST = 20
+# unless there are more than this: then the full listing costs fewer requests.
+MAX_ID_READS = 2000
 LOOKUP_BATCH = 5000
 
 
@@ -81,7 +83,7 @@ def _changed_users(
     count: Counter,
     logins: dict[str, str | None],
 ) -> None:
-    """Changed users from Okta, unchanged ones from the database, the rest read one by one.
+    """Changed users from Okta, unchanged ones from the database, the rest read by id.
 
     Only active linked users are kept from the database: an inactive one assigned again must
     be read, since its Okta status may not have changed since the last run.
@@ -94,13 +96,13 @@ def _changed_users(
         snapshot.users[okta_id] = with_app_login(tuple(values), logins[okta_id])
     count(len(kept))
     unknown = [okta_id for okta_id in rest if okta_id not in snapshot.users]
-    if len(unknown) > MAX_SINGLE_READS:
+    if len(unknown) > MAX_ID_READS:
         read_users(client, snapshot, phase, count, None, {i: logins[i] for i in unknown})
         return
-    for okta_id in unknown:
-        user = _get_or_none(client.get_user, okta_id)
-        if user is not None:
-            snapshot.add_user(user, logins[okta_id])
+    for expression in _id_filters(unknown):
+        for user in client.iter_users(filter=expression):
+            snapshot.add_user(user, logins.get(user["id"]))
+            count(1)
 
 
 def _changed_groups(
@@ -113,13 +115,18 @@ def _changed_groups(
     for okta_id, name, description in _by_external_id(groups, rest, ("name", "description")):
         snapshot.groups[okta_id] = (name, description)
     unknown = {okta_id for okta_id in rest if okta_id not in snapshot.groups}
-    if len(unknown) > MAX_SINGLE_READS:
+    if len(unknown) > MAX_ID_READS:
         return reread | read_groups(client, snapshot, None, unknown)
-    for okta_id in sorted(unknown):
-        group = _get_or_none(client.get_group, okta_id)
-        if group is not None:
-            reread.add(snapshot.add_group(group))
+    for expression in _id_filters(sorted(unknown)):
+        reread |= read_groups(client, snapshot, expression, unknown)
     return reread
+
+
+def _id_filters(okta_ids: list[str]) -> Iterator[str]:
+    """`id eq "…" or id eq "…"` expressions for Okta's user and group `filter`."""
+    for start in range(0, len(okta_ids), IDS_PER_REQUEST):
+        chunk = okta_ids[start : start + IDS_PER_REQUEST]
+        yield " or ".join(f'id eq "{okta_id}"' for okta_id in chunk)
 
 
 def _by_external_id(rows: Any, okta_ids: list[str], fields: tuple[str, ...]) -> list[tuple]:
@@ -129,11 +136,3 @@ def _by_external_id(rows: Any, okta_ids: list[str], fields: tuple[str, ...]) -> 
         chunk = okta_ids[start : start + LOOKUP_BATCH]
         found += rows.filter(external_id__in=chunk).values_list("external_id", *fields)
     return found
-
-
-def _get_or_none(get: Any, okta_id: str) -> dict | None:
-    """One user or group; None if Okta deleted it since the app listing was read."""
-    try:
-        return get(okta_id)
-    except OktaNotFoundError:
-        return None

@@ -54,7 +54,7 @@ def test_scheduled_app_scope_run_reads_only_changed_profiles(app_sync, org, fake
     # Besides the connection check (one user, limit=1), users are only searched by change.
     user_reads = [r for r in fake_org.requests_to("users") if r.params["limit"] != "1"]
     assert user_reads and all(r.params["search"].startswith('lastUpdated gt "') for r in user_reads)
-    assert not fake_org.requests_to("group_users") and not fake_org.requests_to("user")
+    assert not fake_org.requests_to("group_users")
     assert run.counts["users_update"] == 1 and sum(run.counts.values()) == 1
     assert okta_user(org.alan).first_name == "Alan M."
     assert okta_user(org.ada).pk == ada_pk and okta_user(org.ada).member_of.count() == 2
@@ -90,7 +90,8 @@ def test_incremental_app_scope_run_creates_a_newly_assigned_unchanged_user(app_s
     app_sync()
 
     assert okta_user(org.outsider).login_id == "outsider@corp.example"
-    assert [r.path for r in fake_org.requests_to("user")] == [f"/api/v1/users/{org.outsider.id}"]
+    by_id = [r.params.get("filter") for r in fake_org.requests_to("users")]
+    assert f'id eq "{org.outsider.id}"' in by_id
 
 
 def test_incremental_app_scope_run_reactivates_a_user_assigned_again(app_sync, org):
@@ -143,17 +144,18 @@ def test_incremental_app_scope_run_adds_a_newly_assigned_group_and_deletes_an_un
     run = run_sync(RunKind.SCHEDULED, full=False)
 
     assert run.mode == RunMode.INCREMENTAL and run.status == RunStatus.SUCCEEDED, run.error
-    assert [r.path for r in fake_org.requests_to("group")] == [f"/api/v1/groups/{design.id}"]
+    by_id = [r.params.get("filter") for r in fake_org.requests_to("groups")]
+    assert f'id eq "{design.id}"' in by_id
     assert set(Group.objects.values_list("name", flat=True)) == {"Engineers", "Design"}
     assert list(Group.objects.get(name="Design").members.values_list("login_id", flat=True)) == [
         "outsider@corp.example"
     ]
 
 
-def test_many_newly_assigned_users_are_read_from_the_user_listing(
+def test_many_newly_assigned_users_are_read_from_the_full_user_listing(
     run_sync, org, fake_org, monkeypatch
 ):
-    monkeypatch.setattr(app_scope, "MAX_SINGLE_READS", 1)
+    monkeypatch.setattr(app_scope, "MAX_ID_READS", 1)
     newcomer = org.directory.add_user("newcomer@corp.example")
     SyncSettings.objects.update(scope=Scope.APP)
     run_sync()
@@ -165,7 +167,7 @@ def test_many_newly_assigned_users_are_read_from_the_user_listing(
     run = run_sync(RunKind.SCHEDULED, full=False)
 
     assert run.mode == RunMode.INCREMENTAL and run.counts["users_create"] == 2
-    assert not fake_org.requests_to("user")
     listings = [r for r in fake_org.requests_to("users") if r.params["limit"] != "1"]
-    assert any("search" not in r.params for r in listings)
+    assert not any("id eq" in r.params.get("filter", "") for r in listings)
+    assert any(not r.params.get("search") and not r.params.get("filter") for r in listings)
     assert okta_user(org.outsider).is_active and okta_user(newcomer).is_active
