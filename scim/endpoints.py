@@ -16,8 +16,9 @@ from django_scim import exceptions, views
 from django_scim.constants import SchemaURI
 from django_scim.settings import scim_settings
 
-from querypie_admin.models import Group, User
+from querypie_admin.models import Group
 
+from .adapters.groups import member_rows
 from .attributes import parse_list, project, wants
 from .errors import bad_request, error_body, error_response, scim_response
 from .schemas import MAX_RESULTS
@@ -138,7 +139,7 @@ class ResourceViewMixin(ScimViewMixin):
 
     def _build_response(self, request, qs, start, count, body=None) -> HttpResponse:
         attributes, excluded = self._attribute_params(request, body)
-        page = list(self.prefetch(qs, attributes, excluded)[start - 1 : start - 1 + count])
+        page = self.load_page(qs[start - 1 : start - 1 + count], attributes, excluded)
         short_first_page = start == 1 and len(page) < count
         total = len(page) if short_first_page else qs.count()  # Okta's look-ups: one query
         resources = []
@@ -155,8 +156,9 @@ class ResourceViewMixin(ScimViewMixin):
         }
         return scim_response(doc)
 
-    def prefetch(self, qs: QuerySet, attributes: list, excluded: list) -> QuerySet:
-        return qs
+    def load_page(self, qs: QuerySet, attributes: list, excluded: list) -> list:
+        """One page of resources, with what they need for rendering loaded in bulk."""
+        return list(qs)
 
     def write(self, request: HttpRequest, scim_obj, status: int) -> HttpResponse:
         scim_obj.save()
@@ -197,19 +199,26 @@ class UsersView(ResourceViewMixin, views.UsersView):
     def scoped(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("scim_link")
 
-    def prefetch(self, qs: QuerySet, attributes: list, excluded: list) -> QuerySet:
+    def load_page(self, qs: QuerySet, attributes: list, excluded: list) -> list:
         if not wants("groups", attributes, excluded):
-            return qs
+            return list(qs)
         groups = Group.objects.only("id", "name").order_by("id")
-        return qs.prefetch_related(Prefetch("member_of", queryset=groups, to_attr="scim_groups"))
+        return list(qs.prefetch_related(Prefetch("member_of", groups, to_attr="scim_groups")))
 
 
 class GroupsView(ResourceViewMixin, views.GroupsView):
-    def prefetch(self, qs: QuerySet, attributes: list, excluded: list) -> QuerySet:
-        if not wants("members", attributes, excluded):
-            return qs
-        users = User.objects.only("id", "login_id").order_by("id")
-        return qs.prefetch_related(Prefetch("members", queryset=users, to_attr="scim_members"))
+    def load_page(self, qs: QuerySet, attributes: list, excluded: list) -> list:
+        """Members of the whole page in one query of (group, user, login) rows, no User objects.
+
+        A page of 100 groups may hold a 10,000-member group: building model instances for
+        each member made GET /Groups miss Okta's 600 ms; plain rows keep it well under.
+        """
+        page = list(qs)
+        if wants("members", attributes, excluded):
+            members = member_rows([g.pk for g in page])
+            for group in page:
+                group.scim_members = members[group.pk]
+        return page
 
     def patched(self, request: HttpRequest, scim_obj) -> HttpResponse:
         """204, as RFC 7644 §3.5.2 allows: a 10,000-member group is not sent back each time."""

@@ -12,7 +12,7 @@ from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
 
 from querypie_admin import directory
-from querypie_admin.models import AuthProvider, Group, User
+from querypie_admin.models import AuthProvider, Group, GroupMembership, User
 
 from ..errors import bad_request, conflict
 from ..filters import Column, QueryBuilder
@@ -41,6 +41,19 @@ def member_users(members: Any) -> list[User]:
     return users
 
 
+def member_rows(group_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(user id, login ID) of every member of these groups, by group, in one query."""
+    rows = (
+        GroupMembership.objects.filter(group_id__in=group_ids)
+        .order_by("user_id")
+        .values_list("group_id", "user_id", "user__login_id")
+    )
+    members: dict[int, list[tuple[int, str]]] = {pk: [] for pk in group_ids}
+    for group_id, user_id, login_id in rows:
+        members[group_id].append((user_id, login_id))
+    return members
+
+
 class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
     url_name = "scim:groups"
     resource_type = "Group"
@@ -60,18 +73,13 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
         return self.obj.name
 
     def _members(self) -> list[dict]:
-        users = getattr(self.obj, "scim_members", None)
-        if users is None:
-            users = self.obj.members.only("id", "login_id").order_by("id")
+        rows = getattr(self.obj, "scim_members", None)
+        if rows is None:
+            rows = member_rows([self.obj.pk])[self.obj.pk]
         base = self.location.rsplit("/Groups/", 1)[0]
         return [
-            {
-                "value": str(u.pk),
-                "$ref": f"{base}/Users/{u.pk}",
-                "type": "User",
-                "display": u.login_id,
-            }
-            for u in users
+            {"value": str(pk), "$ref": f"{base}/Users/{pk}", "type": "User", "display": login}
+            for pk, login in rows
         ]
 
     def to_dict(self) -> dict:
