@@ -1,7 +1,8 @@
 """The Provisioning page (Administrator > General > User Management > Provisioning).
 
 A thin layer over scim.provisioning: each POST does one action and redirects. A new
-token's value travels to the next page once through the session and is popped there.
+token's value travels to the next page once through the session, encrypted (sessions are
+database rows), and is popped there.
 """
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from querypie_admin import encryption
 from querypie_admin.roles import admin_required
 
 from . import provisioning
@@ -16,6 +18,15 @@ from .forms import SwitchForm
 from .models import MAX_TOKENS, ScimToken
 
 NEW_TOKEN_KEY = "scim_new_token"
+NEW_TOKEN_PURPOSE = b"scim-new-token-in-session"
+
+
+def _pop_new_token(request: HttpRequest) -> str | None:
+    stored = request.session.pop(NEW_TOKEN_KEY, None)
+    try:
+        return encryption.decrypt(stored, NEW_TOKEN_PURPOSE) if stored else None
+    except encryption.SecretUnreadable:  # SECRET_KEY rotated between the POST and this page
+        return None
 
 
 @admin_required
@@ -27,7 +38,7 @@ def provisioning_page(request: HttpRequest) -> HttpResponse:
         "tokens": tokens,
         "max_tokens": MAX_TOKENS,
         "limit_reason": provisioning.token_limit_reason(len(tokens)),
-        "new_token": request.session.pop(NEW_TOKEN_KEY, None),
+        "new_token": _pop_new_token(request),
     }
     response = render(request, "scim/provisioning.html", context)
     response["Cache-Control"] = "no-store"
@@ -57,7 +68,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     except provisioning.ProvisioningError as exc:
         messages.error(request, str(exc))
     else:
-        request.session[NEW_TOKEN_KEY] = value
+        request.session[NEW_TOKEN_KEY] = encryption.encrypt(value, NEW_TOKEN_PURPOSE)
     return redirect("provisioning")
 
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
@@ -138,3 +139,14 @@ def test_forms_carry_csrf_tokens(admin_client):
     generate(admin_client)
     page = admin_client.get(PAGE).content.decode()
     assert page.count("csrfmiddlewaretoken") == page.count('<form method="post"')
+
+
+def test_token_value_waiting_for_the_next_page_is_not_stored_in_clear(admin_client):
+    """Sessions are database rows: between the POST and the page, the value is encrypted."""
+    enable(admin_client)
+    admin_client.post(reverse("provisioning_token_create"))  # the redirect is not followed yet
+    row = Session.objects.get(pk=admin_client.session.session_key)
+    stored = f"{row.session_data} {row.get_decoded()}"
+    page = admin_client.get(PAGE).content.decode()
+    value = page.split('<code id="new-token-value" class="value">')[1].split("<")[0]
+    assert value.startswith("scim_") and value.split("_", 2)[2] not in stored
