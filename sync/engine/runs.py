@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from querypie_admin import audit
 from querypie_admin.models import User
 
 from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings
@@ -212,3 +213,22 @@ def _finish(
     for name, value in fields.items():
         setattr(run, name, value)
     run.save()
+    _audit_finished(run)
+
+
+def _audit_finished(run: SyncRun) -> None:
+    """One audit event per run, so the audit log shows every sync next to what it changed."""
+    audit.record(
+        "okta_sync.run_finished",
+        actor=run.started_by or run.started_by_label,
+        target=run,
+        target_label=f"Okta synchronization #{run.pk}",
+        outcome="failure" if run.status == RunStatus.FAILED else "success",
+        detail={
+            "kind": run.kind,
+            "mode": run.mode,
+            "status": run.status,
+            "counts": run.counts,
+            "error": run.error[:500],
+        },
+    )

@@ -7,7 +7,7 @@ import pytest
 from querypie_admin.models import AuditEvent, AuthProvider, Group, User
 from sync.models import RunStatus, Scope, SyncSettings
 from tests.sync.conftest import save_settings
-from tests.sync.writes import directory_writes
+from tests.sync.writes import RUN_AUDIT_ACTION, directory_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,8 @@ def test_full_sync_creates_users_groups_and_memberships(run_sync, org):
 def test_resync_with_no_change_makes_zero_writes(run_sync):
     run_sync()
     stamps = dict(User.objects.values_list("pk", "updated_at"))
-    events = AuditEvent.objects.count()
+    changes = AuditEvent.objects.exclude(action=RUN_AUDIT_ACTION)
+    events = changes.count()
 
     with directory_writes() as writes:
         again = run_sync()
@@ -58,7 +59,7 @@ def test_resync_with_no_change_makes_zero_writes(run_sync):
     assert set(again.counts.values()) == {0}
     assert writes == []
     assert dict(User.objects.values_list("pk", "updated_at")) == stamps
-    assert AuditEvent.objects.count() == events
+    assert changes.count() == events
 
 
 def test_profile_update_changes_only_that_field(run_sync, org):
@@ -257,3 +258,13 @@ def test_first_sync_then_renamed_okta_user_adopts_a_same_login_okta_user(run_syn
 
 def test_settings_helper_rejects_nothing(fake_org, db):
     assert save_settings(fake_org).enabled
+
+
+def test_every_run_is_recorded_in_the_audit_log(run_sync, fake_org):
+    run = run_sync()
+
+    event = AuditEvent.objects.get(action="okta_sync.run_finished")
+    assert (event.target_id, event.outcome) == (str(run.pk), "success")
+    assert event.detail["status"] == "succeeded"
+    assert event.detail["counts"]["users_create"] == run.counts["users_create"] > 0
+    assert fake_org.token not in str(event.detail)
