@@ -20,11 +20,6 @@ LOGIN_LABELS = {
 }
 
 
-def current_authentication_type() -> str:
-    """The saved Authentication Type: "querypie", "okta" or "saml"."""
-    return SamlSettings.load().authentication_type
-
-
 def login_button_label() -> str:
     """The sign-in page's SSO button label, or "" when SAML sign-in is not configured."""
     config = SamlSettings.load()
