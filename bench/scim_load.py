@@ -59,7 +59,8 @@ def prepare_database(env: dict) -> str:
 
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     command = [str(ROOT / ".venv/bin/gunicorn"), "querypie_admin.wsgi", "-b", f"127.0.0.1:{port}",
-               "-w", str(workers), "--log-level", "warning"]  # fmt: skip
+               "-w", str(workers), "--worker-class", "gthread", "--threads", "2",
+               "--keep-alive", "5", "--log-level", "warning"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     for _ in range(300):
         try:

@@ -35,20 +35,6 @@ class DirectoryConflict(Exception):
     """A login ID or group name is already taken (case-insensitively)."""
 
 
-def login_id_taken(login_id: str, exclude: User | None = None) -> bool:
-    qs = User.objects.filter(login_id__ci_exact=login_id)
-    if exclude is not None and exclude.pk:
-        qs = qs.exclude(pk=exclude.pk)
-    return qs.exists()
-
-
-def group_name_taken(name: str, exclude: Group | None = None) -> bool:
-    qs = Group.objects.filter(name__ci_exact=name)
-    if exclude is not None and exclude.pk:
-        qs = qs.exclude(pk=exclude.pk)
-    return qs.exists()
-
-
 def _changed_fields(obj: Any, changes: dict[str, Any], allowed: tuple[str, ...]) -> dict:
     unknown = set(changes) - set(allowed)
     if unknown:
@@ -56,22 +42,38 @@ def _changed_fields(obj: Any, changes: dict[str, Any], allowed: tuple[str, ...])
     return {k: v for k, v in changes.items() if getattr(obj, k) != v}
 
 
-def _save_unique(obj: Any, update_fields: list[str] | None = None) -> None:
+def _save_unique(obj: Any, conflict: str, update_fields: list[str] | None = None) -> None:
+    """Save, turning a unique-constraint violation into DirectoryConflict(conflict).
+
+    The database constraint is the check, so a new row costs no look-up first and two
+    parallel creates of the same name cannot both succeed.
+    """
     try:
         with transaction.atomic():
             obj.save(update_fields=update_fields)
     except IntegrityError as exc:
-        raise DirectoryConflict(f"{obj} already exists") from exc
+        raise DirectoryConflict(conflict) from exc
+
+
+def _apply(obj: Any, changed: dict[str, Any], conflict: str) -> None:
+    """Write the changed fields; on a clash the object keeps its stored values."""
+    before = {name: getattr(obj, name) for name in changed}
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    try:
+        _save_unique(obj, conflict, update_fields=[*changed, "updated_at"])
+    except DirectoryConflict:
+        for name, value in before.items():
+            setattr(obj, name, value)
+        raise
 
 
 def create_user(actor: Actor, *, password: str | None = None, **fields: Any) -> User:
     """Create a user; without a password the account can sign in only through an IdP."""
     _changed_fields(User(), fields, USER_PROFILE_FIELDS)
-    if login_id_taken(fields.get("login_id", "")):
-        raise DirectoryConflict(f"Login ID {fields.get('login_id')!r} is already in use")
     user = User(**fields)
     user.set_password(password) if password else user.set_unusable_password()
-    _save_unique(user)
+    _save_unique(user, f"Login ID {user.login_id!r} is already in use")
     audit.record("user.created", actor=actor, target=user, detail={"fields": sorted(fields)})
     return user
 
@@ -81,11 +83,7 @@ def update_user(actor: Actor, user: User, **changes: Any) -> list[str]:
     changed = _changed_fields(user, changes, USER_PROFILE_FIELDS)
     if not changed:
         return []
-    if "login_id" in changed and login_id_taken(changed["login_id"], exclude=user):
-        raise DirectoryConflict(f"Login ID {changed['login_id']!r} is already in use")
-    for name, value in changed.items():
-        setattr(user, name, value)
-    _save_unique(user, update_fields=[*changed, "updated_at"])
+    _apply(user, changed, f"Login ID {changed.get('login_id')!r} is already in use")
     action = _status_action(changed) or "user.updated"
     audit.record(action, actor=actor, target=user, detail={"fields": sorted(changed)})
     return sorted(changed)
@@ -108,10 +106,8 @@ def delete_user(actor: Actor, user: User) -> None:
 
 def create_group(actor: Actor, **fields: Any) -> Group:
     _changed_fields(Group(), fields, GROUP_FIELDS)
-    if group_name_taken(fields.get("name", "")):
-        raise DirectoryConflict(f"Group {fields.get('name')!r} already exists")
     group = Group(**fields)
-    _save_unique(group)
+    _save_unique(group, f"Group {group.name!r} already exists")
     audit.record("group.created", actor=actor, target=group)
     return group
 
@@ -120,11 +116,7 @@ def update_group(actor: Actor, group: Group, **changes: Any) -> list[str]:
     changed = _changed_fields(group, changes, GROUP_FIELDS)
     if not changed:
         return []
-    if "name" in changed and group_name_taken(changed["name"], exclude=group):
-        raise DirectoryConflict(f"Group {changed['name']!r} already exists")
-    for name, value in changed.items():
-        setattr(group, name, value)
-    _save_unique(group, update_fields=[*changed, "updated_at"])
+    _apply(group, changed, f"Group {changed.get('name')!r} already exists")
     audit.record("group.updated", actor=actor, target=group, detail={"fields": sorted(changed)})
     return sorted(changed)
 
