@@ -97,6 +97,6 @@ def test_unprovisioned_user_sees_the_refusal_page(
     page.get_by_label("Password").fill("idp-pass")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Your account has not been provisioned")).to_be_visible()
+    shot(page, "02-not-provisioned")
     page.goto(f"{console_url}/me/")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    shot(page, "02-not-provisioned")
