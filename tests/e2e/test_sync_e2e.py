@@ -81,3 +81,20 @@ def test_wrong_token_and_bad_url_show_errors_beside_their_fields(
     from sync.models import SyncSettings
 
     assert SyncSettings.load().api_url == ""
+
+
+def test_replication_frequency_shows_only_the_detail_it_needs(
+    page, console_url, owner, password, okta_type
+):
+    sign_in(page, console_url, owner.login_id, password)
+    page.goto(f"{console_url}/administrator/authentication/")
+    frequency = page.get_by_label("Replication Frequency", exact=True)
+    minutes = page.get_by_label("Every N minutes", exact=True)
+    cron = page.get_by_label("Cron expression", exact=True)
+    expect(minutes).to_be_hidden()
+    frequency.select_option(label="Every N minutes")
+    expect(minutes).to_be_visible()
+    expect(cron).to_be_hidden()
+    frequency.select_option(label="Cron expression")
+    expect(cron).to_be_visible()
+    expect(minutes).to_be_hidden()
