@@ -44,3 +44,35 @@ def test_pages_load_nothing_from_outside(page, console_url, owner, password):
     sign_in(page, console_url, owner.login_id, password)
     page.goto(f"{console_url}/administrator/audit-log/")
     assert requested and all(u.startswith(console_url) for u in requested), requested
+
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll("input, select, textarea, button")]
+  .filter((el) => el.type !== "hidden" && el.offsetParent !== null)
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+                  && !el.getAttribute("aria-labelledby") && !el.textContent.trim())
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/administrator/users/",
+        "/administrator/groups/",
+        "/administrator/authentication/",
+        "/administrator/provisioning/",
+        "/administrator/audit-log/",
+        "/me/",
+    ],
+)
+def test_every_control_has_a_name_for_screen_readers(page, console_url, owner, password, path):
+    from sso.models import SamlSettings
+
+    SamlSettings.objects.update_or_create(pk=1, defaults={"authentication_type": "okta"})
+    sign_in(page, console_url, owner.login_id, password)
+    page.goto(f"{console_url}{path}")
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+
+
+def test_sign_in_controls_have_names(page, console_url):
+    page.goto(f"{console_url}/login/")
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
