@@ -67,7 +67,9 @@ def test_patch_add_members(scim, people):
     assert member_ids(body["id"]) == {p.pk for p in people[:3]}
 
 
-def test_patch_remove_member_by_value_filter_path(scim, people):
+def test_filtered_member_removal_removes_the_member_not_a_silent_204(scim, people):
+    """authentik #24173: Okta's `members[value eq "…"]` removal answered 2xx and removed
+    nobody. Here the named member is gone and the others stay."""
     body = create_group(scim, users=people[:3])
     response = scim.patch(
         f"/Groups/{body['id']}", {"op": "remove", "path": f'members[value eq "{people[1].pk}"]'}

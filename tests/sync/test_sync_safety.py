@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from querypie_admin.models import AuthProvider, User
+from querypie_admin.models import AuthProvider, Group, User
 from sync.models import RunKind, RunMode, RunStatus, SyncSettings
 from sync.token_crypto import encrypt_token
 from tests.sync.writes import directory_writes
@@ -195,3 +195,23 @@ def test_incremental_run_deactivates_a_deprovisioned_user(run_sync, org):
     assert run.mode == RunMode.INCREMENTAL
     grace = User.objects.get(external_id=org.grace.id)
     assert not grace.is_active and not grace.member_of.exists()
+
+
+def test_dry_run_shows_every_deactivation_and_group_deletion_before_anything_is_removed(
+    run_sync, org
+):
+    """authentik #19295: a sync without a dry run once emptied a directory. Here the admin
+    sees who would be deactivated and which groups deleted, and the Dry Run removes nothing."""
+    run_sync()
+    org.directory.delete_user(org.linus.id)
+    org.directory.delete_group(org.finance.id)
+
+    with directory_writes() as writes:
+        run = run_sync(RunKind.DRY_RUN)
+
+    assert writes == []
+    assert run.counts["users_deactivate"] == 1 and run.counts["groups_delete"] == 1
+    assert run.samples["users_deactivate"] == ["linus@corp.example"]
+    assert run.samples["groups_delete"] == ["Finance"]
+    assert User.objects.get(login_id="linus@corp.example").is_active
+    assert Group.objects.filter(name="Finance").exists()
