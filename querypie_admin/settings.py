@@ -141,6 +141,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "QueryPie Admin API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # drf-spectacular serves the schema to anyone by default; /api/v1/ is for admins only.
+    "SERVE_PERMISSIONS": ["querypie_admin.api.permissions.IsConsoleAdmin"],
 }
 
 

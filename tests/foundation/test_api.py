@@ -65,3 +65,9 @@ def test_openapi_schema_is_served(admin_client):
     response = admin_client.get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"/api/v1/users/" in response.content
+
+
+def test_openapi_schema_is_for_administrators_only(client, plain_user):
+    assert client.get("/api/v1/schema/").status_code == 401
+    client.force_login(plain_user)
+    assert client.get("/api/v1/schema/").status_code == 403
