@@ -1,0 +1,77 @@
+"""Every URL the console serves refuses anonymous callers, User-role accounts and SCIM tokens
+unless it is public on purpose.
+
+The URL list comes from walking the resolver, so a view added without a role check fails
+here even if nobody remembered to write a test for it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+# Reached without a console session, each with its own protection (or none needed;
+# signing out without a session only leads back to sign-in).
+PUBLIC = {"login", "logout", "healthz", "saml_sp_metadata", "saml_sp_login", "saml_sp_acs"}
+PUBLIC_NAMESPACES = {"scim"}  # /api/scim/v2/: SCIM bearer token only, tested in tests/scim
+# Open to every signed-in user, whatever the role.
+SIGNED_IN = {"home", "profile"}
+SAMPLE_KWARGS = {"pk": "1", "format": "json", "uuid": "x"}
+
+
+def _walk(patterns, namespace: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace, entry
+
+
+def _urls(kind: str) -> list[str]:
+    urls = set()
+    for namespace, entry in _walk(get_resolver().url_patterns):
+        if namespace.rstrip(":") in PUBLIC_NAMESPACES or entry.name in PUBLIC:
+            continue
+        if (entry.name in SIGNED_IN) != (kind == "signed_in"):
+            continue
+        kwargs = {k: SAMPLE_KWARGS[k] for k in entry.pattern.regex.groupindex}
+        urls.add(reverse(namespace + entry.name, kwargs=kwargs))
+    return sorted(urls)
+
+
+ADMIN_URLS = _urls("admin")
+SIGNED_IN_URLS = _urls("signed_in")
+
+
+def _refused_anonymously(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_walk_finds_the_administrator_pages_and_the_rest_api():
+    assert reverse("user_list") in ADMIN_URLS
+    assert reverse("provisioning_token_create") in ADMIN_URLS
+    assert "/api/v1/schema/" in ADMIN_URLS
+    assert reverse("api-user-detail", kwargs={"pk": 1}) in ADMIN_URLS
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS + SIGNED_IN_URLS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_is_refused_on_every_non_public_url(client, url, method):
+    assert _refused_anonymously(getattr(client, method)(url))
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_user_role_is_refused_on_every_administrator_url(client, plain_user, url, method):
+    client.force_login(plain_user)
+    assert getattr(client, method)(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_scim_token_opens_no_administrator_url(client, scim_token, url, method):
+    response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Bearer {scim_token}")
+    assert _refused_anonymously(response)
