@@ -105,8 +105,24 @@ class SyncSettingsForm(forms.Form):
             self._require("api_url", "Enter the API URL of your Okta org.")
             if not (data.get("api_token") or self.instance.has_token):
                 self.add_error("api_token", "Enter the Okta API token.")
+        self._check_token_follows_url(data)
         self._check_frequency(data)
         return data
+
+    def _check_token_follows_url(self, data: dict[str, Any]) -> None:
+        """A saved token goes only to the address it was saved with.
+
+        Otherwise anyone who can edit the settings could point the API URL at their own
+        server, press Dry Run or Save, and receive the write-only token in a header.
+        """
+        url = data.get("api_url")
+        moved = url and url != self.instance.api_url and self.instance.has_token
+        if moved and not data.get("api_token") and "api_token" not in self.errors:
+            self.add_error(
+                "api_token",
+                "The API URL changed: enter the API token again. A saved token is only "
+                "sent to the API URL it was saved with.",
+            )
 
     def _require(self, name: str, message: str) -> None:
         if name not in self.errors and not self.cleaned_data.get(name):

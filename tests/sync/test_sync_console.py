@@ -281,3 +281,23 @@ def test_run_page_labels_samples_and_duration_for_people():
     run.samples = {"users_create": ["a@x.io"], "memberships_add": [], "groups_delete": ["ops"]}
     assert run.duration_text == "2 min 05 s"
     assert run.sample_rows == [("Users: create", ["a@x.io"]), ("Groups: delete", ["ops"])]
+
+
+@pytest.mark.parametrize("op", ["save", "dry_run"])
+def test_a_saved_token_is_not_sent_to_a_changed_api_url(admin_client, sync_settings, op):
+    """Pointing the URL at another server must not hand it the write-only token."""
+    before = SyncSettings.load()
+    data = form_data(op=op, api_url="https://attacker.example", api_token="")
+
+    response = admin_client.post(SETTINGS_URL, data)
+
+    assert response.status_code == 400
+    assert "enter the API token again" in response.context["sync_form"].errors["api_token"][0]
+    assert SyncSettings.load().api_url == before.api_url
+    assert not SyncRun.objects.exists()
+
+
+def test_a_saved_token_is_kept_when_the_api_url_is_unchanged(admin_client, sync_settings):
+    data = form_data(api_url=sync_settings.api_url, api_token="", app_id="0oa999")
+    assert admin_client.post(SETTINGS_URL, data).status_code == 302
+    assert SyncSettings.load().app_id == "0oa999"
