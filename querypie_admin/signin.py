@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
-from . import audit
+from . import audit, lockout
 from .models import User
 
 REFUSAL = "The login ID or password is incorrect, or the account is inactive."
@@ -21,9 +21,30 @@ def failure_reason(login_id: str, password: str) -> str:
     return "wrong password"
 
 
+class SignInLocked(Exception):
+    """Too many recent failures for this login ID or address; the message says what to do."""
+
+
+def _refuse_if_locked(request: HttpRequest, login_id: str) -> None:
+    locked = lockout.locked_reason(login_id, audit.client_ip(request))
+    if locked:
+        audit.record(
+            "auth.signin",
+            actor=login_id[:255],
+            target_label=login_id[:255],
+            outcome="failure",
+            detail={"method": "password", "reason": f"locked out (too many failures, {locked})"},
+            request=request,
+        )
+        raise SignInLocked(lockout.message())
+
+
 def sign_in(request: HttpRequest, login_id: str, password: str) -> User | None:
+    """The user, or None on a wrong login; SignInLocked after too many recent failures."""
+    _refuse_if_locked(request, login_id)
     user = authenticate(request, username=login_id, password=password)
     if user is None:
+        lockout.record_failure(login_id, audit.client_ip(request))
         reason = failure_reason(login_id, password)
         audit.record(
             "auth.signin",
@@ -34,6 +55,7 @@ def sign_in(request: HttpRequest, login_id: str, password: str) -> User | None:
             request=request,
         )
         return None
+    lockout.clear(login_id)
     audit.record(
         "auth.signin", actor=user, target=user, detail={"method": "password"}, request=request
     )

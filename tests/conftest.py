@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.core.cache import cache
 
 from querypie_admin.models import Role
 from tests.factories import PASSWORD, GroupFactory, UserFactory
@@ -40,3 +41,11 @@ def group_factory(db):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in lock-out counters live in the cache: no test inherits another's failures."""
+    cache.clear()
+    yield
+    cache.clear()

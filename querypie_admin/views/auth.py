@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from .. import audit
 from ..forms import SignInForm
-from ..signin import REFUSAL, sign_in
+from ..signin import REFUSAL, SignInLocked, sign_in
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -23,15 +23,20 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignInForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        user = sign_in(request, form.cleaned_data["login_id"], form.cleaned_data["password"])
-        if user is not None:
-            login(request, user)
-            return redirect(_safe_next(request) or "home")
-        form.add_error(None, REFUSAL)
-    return render(
-        request, "console/sign_in.html", {"form": form, "next": _safe_next(request) or ""}
-    )
+        try:
+            user = sign_in(request, form.cleaned_data["login_id"], form.cleaned_data["password"])
+        except SignInLocked as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            if user is not None:
+                login(request, user)
+                return redirect(_safe_next(request) or "home")
+            form.add_error(None, REFUSAL)
+    context = {"form": form, "next": _safe_next(request) or ""}
+    return render(request, "console/sign_in.html", context, status=status)
 
 
 @require_POST
