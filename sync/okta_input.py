@@ -40,6 +40,10 @@ def normalize_okta_base_url(raw: str) -> str:
         raise InvalidOktaURL(f"Use an https:// address; {scheme}: is not allowed.")
     if scheme == "http" and not _is_loopback(host):
         raise InvalidOktaURL("Okta must be reached over https://, not http://.")
+    if _is_ip(host) and not _is_loopback(host) and not ipaddress.ip_address(host).is_global:
+        # Okta is never on an internal address; refusing them keeps the sync off the
+        # cloud metadata service and the intranet.
+        raise InvalidOktaURL("The Okta address must not be a private or link-local IP address.")
     netloc = f"[{host}]" if ":" in host else host
     port = _checked_port(parts)
     return f"{scheme}://{netloc}{f':{port}' if port else ''}"

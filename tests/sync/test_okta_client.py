@@ -463,3 +463,12 @@ def test_okta_timestamp_is_utc_with_milliseconds():
     assert okta_timestamp(datetime(2026, 1, 1, 9, 0, 0, 123456, tzinfo=UTC)) == (
         "2026-01-01T09:00:00.123Z"
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["https://169.254.169.254", "https://10.0.0.5", "https://192.168.1.1:8443", "[fd00::1]"],
+)
+def test_base_url_refuses_private_and_link_local_addresses(typed):
+    with pytest.raises(InvalidOktaURL, match="private or link-local"):
+        normalize_okta_base_url(typed)
