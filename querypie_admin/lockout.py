@@ -4,7 +4,8 @@ Failures are counted in Django's cache for a fixed window starting at the first 
 once a count reaches its limit, every password sign-in for that login ID (or from that
 address) is refused until the window ends, even with the right password. Unknown login IDs
 are counted like known ones, so the lock-out reveals nothing about which accounts exist.
-With several server processes, configure a shared cache (CACHES) so they count together.
+The default cache is a directory under var/, which every process on the machine shares;
+several machines share counts through Redis (CACHE_URL).
 """
 
 import hashlib

@@ -109,6 +109,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_HTTPONLY = True
 # Password sign-in lock-out (querypie_admin/lockout.py): failures within the window.
+
+
+def _cache() -> dict:
+    """Shared by every process of the console (sign-in lock-out counts live here)."""
+    url = os.environ.get("CACHE_URL", "")
+    if url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+
+
+CACHES = {"default": _cache()}
 SIGNIN_LOCKOUT_FAILURES = int(os.environ.get("SIGNIN_LOCKOUT_FAILURES", "5"))
 SIGNIN_LOCKOUT_IP_FAILURES = int(os.environ.get("SIGNIN_LOCKOUT_IP_FAILURES", "30"))
 SIGNIN_LOCKOUT_SECONDS = int(os.environ.get("SIGNIN_LOCKOUT_SECONDS", "900"))

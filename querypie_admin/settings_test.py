@@ -20,3 +20,5 @@ CSRF_TRUSTED_ORIGINS = [CONSOLE_BASE_URL]
 # (the worker tests) start their worker and name Redis themselves.
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Each test run keeps its own cache in memory; tests/conftest.py clears it between tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

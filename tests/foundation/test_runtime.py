@@ -84,3 +84,16 @@ def _get_when_up(url: str) -> requests.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def test_default_cache_is_shared_by_every_process_on_the_machine(tmp_path):
+    """Sign-in lock-out counts must add up across gunicorn workers, not per process."""
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    env.update(QUERYPIE_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="querypie_admin.settings")
+    shell = [sys.executable, "manage.py", "shell", "-c"]
+    cache = "from django.core.cache import cache; "
+    subprocess.run([*shell, cache + "cache.set('probe', 41)"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+    out = subprocess.run([*shell, cache + "print(cache.incr('probe'))"],
+                         cwd=ROOT, env=env, capture_output=True, text=True)  # fmt: skip
+    assert out.stdout.strip().splitlines()[-1:] == ["42"], out.stderr
