@@ -91,7 +91,9 @@ class MetadataUrlForm(forms.Form):
         label="Metadata URL",
         max_length=1000,
         assume_scheme="https",
-        help_text="The Metadata URL from the application's Sign On tab in Okta.",
+        help_text="Or fetch it from the Metadata URL on the application's Sign On tab in Okta.",
+        # The field sits among the settings but submits with its own form (HTML `form=`).
+        widget=forms.URLInput(attrs={"form": "sso-fetch-form"}),
     )
 
     def clean(self) -> dict:

@@ -100,3 +100,16 @@ def test_unprovisioned_user_sees_the_refusal_page(
     shot(page, "02-not-provisioned")
     page.goto(f"{console_url}/me/")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_admin_fetches_metadata_from_the_metadata_url(
+    page, console_url, owner, password, idp, settings, shot
+):
+    settings.SSO_METADATA_FETCH_ALLOW_LOOPBACK = True  # the test IdP listens on 127.0.0.1
+    sign_in(page, console_url, owner.login_id, password)
+    page.goto(f"{console_url}/administrator/authentication/")
+    page.get_by_label("Metadata URL", exact=True).fill(idp.metadata_url)
+    page.get_by_role("button", name="Fetch").click()
+    facts = page.locator(".sso-idp")
+    expect(facts.get_by_text(idp.idp.entity_id, exact=True)).to_be_visible()
+    shot(page, "01-authentication-metadata-fetched")
