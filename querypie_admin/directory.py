@@ -13,7 +13,8 @@ from . import audit
 from .audit import Actor
 from .models import Group, GroupMembership, User
 
-USER_PROFILE_FIELDS = (
+# What an IdP tells about a user (the Okta sync keeps exactly these, in this order).
+IDP_PROFILE_FIELDS = (
     "login_id",
     "first_name",
     "last_name",
@@ -24,10 +25,8 @@ USER_PROFILE_FIELDS = (
     "static_ip",
     "mac_address",
     "is_active",
-    "auth_provider",
-    "external_id",
-    "role",
 )
+USER_PROFILE_FIELDS = (*IDP_PROFILE_FIELDS, "auth_provider", "external_id", "role")
 GROUP_FIELDS = ("name", "description", "auth_provider", "external_id")
 
 

@@ -2,19 +2,10 @@
 
 from typing import Any
 
+from querypie_admin.directory import IDP_PROFILE_FIELDS
+
 # Order of the values tuple the engine keeps per Okta user (compact for 100,000 users).
-FIELDS = (
-    "login_id",
-    "first_name",
-    "last_name",
-    "email",
-    "second_email",
-    "mobile_phone",
-    "postal_address",
-    "static_ip",
-    "mac_address",
-    "is_active",
-)
+FIELDS = IDP_PROFILE_FIELDS
 LOGIN = FIELDS.index("login_id")
 ACTIVE = FIELDS.index("is_active")
 _PROFILE_KEYS = (
