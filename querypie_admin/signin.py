@@ -25,17 +25,21 @@ class SignInLocked(Exception):
     """Too many recent failures for this login ID or address; the message says what to do."""
 
 
+def _audit_refusal(request: HttpRequest, login_id: str, reason: str) -> None:
+    audit.record(
+        "auth.signin",
+        actor=login_id[:255],
+        target_label=login_id[:255],
+        outcome="failure",
+        detail={"method": "password", "reason": reason},
+        request=request,
+    )
+
+
 def _refuse_if_locked(request: HttpRequest, login_id: str) -> None:
     locked = lockout.locked_reason(login_id, audit.client_ip(request))
     if locked:
-        audit.record(
-            "auth.signin",
-            actor=login_id[:255],
-            target_label=login_id[:255],
-            outcome="failure",
-            detail={"method": "password", "reason": f"locked out (too many failures, {locked})"},
-            request=request,
-        )
+        _audit_refusal(request, login_id, f"locked out (too many failures, {locked})")
         raise SignInLocked(lockout.message())
 
 
@@ -45,15 +49,7 @@ def sign_in(request: HttpRequest, login_id: str, password: str) -> User | None:
     user = authenticate(request, username=login_id, password=password)
     if user is None:
         lockout.record_failure(login_id, audit.client_ip(request))
-        reason = failure_reason(login_id, password)
-        audit.record(
-            "auth.signin",
-            actor=login_id[:255],
-            target_label=login_id[:255],
-            outcome="failure",
-            detail={"method": "password", "reason": reason},
-            request=request,
-        )
+        _audit_refusal(request, login_id, failure_reason(login_id, password))
         return None
     lockout.clear(login_id)
     audit.record(
