@@ -6,21 +6,17 @@ from django.db import models
 from django.utils import timezone
 
 from querypie_admin.models import User
+from querypie_admin.singleton import SingletonSettings
 
 TOKEN_VALIDITY = timedelta(days=365)
 MAX_TOKENS = 2
 
 
-class ProvisioningSettings(models.Model):
+class ProvisioningSettings(SingletonSettings):
     """A single row: whether SCIM provisioning is on."""
 
     enabled = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
-
-    @classmethod
-    def load(cls) -> "ProvisioningSettings":
-        settings, _ = cls.objects.get_or_create(pk=1)
-        return settings
 
 
 def _default_expiry():

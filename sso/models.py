@@ -7,6 +7,8 @@ hold across every web process.
 
 from django.db import models
 
+from querypie_admin.singleton import SingletonSettings
+
 
 class AuthenticationType(models.TextChoices):
     QUERYPIE = "querypie", "QueryPie"
@@ -14,7 +16,7 @@ class AuthenticationType(models.TextChoices):
     SAML = "saml", "SAML 2.0"
 
 
-class SamlSettings(models.Model):
+class SamlSettings(SingletonSettings):
     """The Authentication page's settings; always the row with pk=1."""
 
     authentication_type = models.CharField(
@@ -37,10 +39,6 @@ class SamlSettings(models.Model):
     class Meta:
         verbose_name = "SAML settings"
         verbose_name_plural = "SAML settings"
-
-    @classmethod
-    def load(cls) -> "SamlSettings":
-        return cls.objects.get_or_create(pk=1)[0]
 
     @property
     def sso_enabled(self) -> bool:

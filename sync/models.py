@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from querypie_admin.singleton import SingletonSettings
+
 DEFAULT_DEACTIVATION_THRESHOLD = 20
 
 
@@ -26,7 +28,7 @@ class Frequency(models.TextChoices):
     CRON = "cron", "Cron expression"
 
 
-class SyncSettings(models.Model):
+class SyncSettings(SingletonSettings):
     """The single row of Okta sync settings; read it with SyncSettings.load()."""
 
     enabled = models.BooleanField(
@@ -53,10 +55,6 @@ class SyncSettings(models.Model):
 
     class Meta:
         verbose_name = "Okta sync settings"
-
-    @classmethod
-    def load(cls) -> "SyncSettings":
-        return cls.objects.get_or_create(pk=1)[0]
 
     @property
     def has_token(self) -> bool:
