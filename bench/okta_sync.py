@@ -80,7 +80,7 @@ def child(label: str, okta_url: str) -> None:
     from django.conf import settings
     from django.db import connection
 
-    from querypie_admin.models import AuditEvent, GroupMembership, User
+    from querypie_admin.models import AuditEvent, DirectoryLink, GroupMembership, LinkSource, User
     from sync.engine.runs import execute_run, start_saved_run
     from sync.models import Scope, SyncSettings
     from sync.token_crypto import encrypt_token
@@ -119,6 +119,7 @@ def child(label: str, okta_url: str) -> None:
         "pages": run.progress.get("pages"),
         "phase_started_at_seconds": phases,
         "users": User.objects.filter(auth_provider="okta").count(),
+        "sync_links": DirectoryLink.objects.filter(source=LinkSource.OKTA_SYNC).count(),
         "memberships": GroupMembership.objects.count(),
         "audit_events": AuditEvent.objects.count(),
     }

@@ -36,6 +36,7 @@ def record(
     outcome: str = "success",
     detail: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> AuditEvent:
     """Write one audit event; the target's label is copied so it survives the target."""
     return AuditEvent.objects.create(
@@ -47,5 +48,5 @@ def record(
         target_label=target_label or (str(target) if target is not None else ""),
         outcome=outcome,
         detail=detail or {},
-        ip_address=client_ip(request),
+        ip_address=ip or client_ip(request),
     )

@@ -1,8 +1,12 @@
-"""Console forms: sign-in and the directory list filters."""
+"""Console forms: sign-in, the directory list filters, and adding a user or changing a role.
+
+The directory (querypie_admin.directory) is the one validator of what is stored; these forms
+only shape the input and show its errors beside the fields.
+"""
 
 from django import forms
 
-from .models import AuthProvider
+from .models import AuthProvider, Role, User
 
 
 class SignInForm(forms.Form):
@@ -11,22 +15,22 @@ class SignInForm(forms.Form):
 
 
 STATUS_CHOICES = [("", "All statuses"), ("active", "Active"), ("inactive", "Inactive")]
-PROVIDER_CHOICES = [("", "All providers"), *AuthProvider.choices]
+PROVIDER_CHOICES = [
+    ("", "Managed by anyone"),
+    (AuthProvider.QUERYPIE, "Local"),
+    (AuthProvider.OKTA, "Okta"),
+]
 
 
 class UserFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=255)
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    auth_provider = forms.ChoiceField(
-        label="Auth provider", choices=PROVIDER_CHOICES, required=False
-    )
+    auth_provider = forms.ChoiceField(label="Managed by", choices=PROVIDER_CHOICES, required=False)
 
 
 class GroupFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=255)
-    auth_provider = forms.ChoiceField(
-        label="Auth provider", choices=PROVIDER_CHOICES, required=False
-    )
+    auth_provider = forms.ChoiceField(label="Managed by", choices=PROVIDER_CHOICES, required=False)
 
 
 class AuditFilterForm(forms.Form):
@@ -39,3 +43,32 @@ class AuditFilterForm(forms.Form):
     )
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _offer_roles(field: forms.ChoiceField, actor: User) -> None:
+    """Offer the Owner role to Owners only. The field still accepts every role, so a forged
+    Owner choice reaches the directory, which refuses it and audits the refusal."""
+    owner = actor.role == Role.OWNER
+    field.widget.choices = [(v, label) for v, label in Role.choices if owner or v != Role.OWNER]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args, actor: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _offer_roles(self.fields["role"], actor)
+
+
+class AddUserForm(forms.Form):
+    """A local account; its initial password is generated, never typed here."""
+
+    login_id = forms.CharField(label="Login ID", max_length=255)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(max_length=255, required=False)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.USER)
+
+    def __init__(self, *args, actor: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _offer_roles(self.fields["role"], actor)

@@ -12,8 +12,23 @@ from . import lookups  # noqa: F401  (registers __ci_exact)
 
 
 class AuthProvider(models.TextChoices):
+    """Who owns a row: the console (a local account or group) or Okta.
+
+    An Okta row is reached by the integrations; which of them manage it are its links
+    (DirectoryLink). An Okta row without links was handed over and waits for its first link,
+    or every source has released it.
+    """
+
     QUERYPIE = "querypie", "QueryPie"
     OKTA = "okta", "Okta"
+
+
+class LinkSource(models.TextChoices):
+    """The Okta integrations that can manage a row."""
+
+    SCIM = "scim", "SCIM provisioning"
+    OKTA_SYNC = "okta_sync", "Okta API sync"
+    SAML = "saml", "SAML sign-in"
 
 
 class Role(models.TextChoices):
@@ -48,9 +63,8 @@ class User(AbstractBaseUser):
     mac_address = models.CharField("MAC address", max_length=64, blank=True)
     is_active = models.BooleanField("Active", default=True)
     auth_provider = models.CharField(
-        max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
+        "Managed by", max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
     )
-    external_id = models.CharField("External ID", max_length=255, blank=True, db_index=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -80,8 +94,12 @@ class User(AbstractBaseUser):
 
     @property
     def is_managed_externally(self) -> bool:
-        """Users that came from an IdP are read-only here: the IdP is their source of truth."""
+        """Users that Okta owns are read-only here: Okta is their source of truth."""
         return self.auth_provider != AuthProvider.QUERYPIE
+
+    @property
+    def is_local_owner(self) -> bool:
+        return self.is_active and self.role == Role.OWNER and not self.is_managed_externally
 
     @property
     def status_label(self) -> str:
@@ -92,9 +110,8 @@ class Group(models.Model):
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     auth_provider = models.CharField(
-        max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
+        "Managed by", max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
     )
-    external_id = models.CharField("External ID", max_length=255, blank=True, db_index=True)
     members = models.ManyToManyField(User, through="GroupMembership", related_name="member_of")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -122,6 +139,67 @@ class GroupMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="membership_unique"),
         ]
+
+
+class DirectoryLink(models.Model):
+    """One source that manages a user or a group, as authentik's SCIMSourceUser keeps it.
+
+    `external_id` is the IdP's id for the row (Okta's 00u…/00g…, or SCIM's externalId) and
+    `attributes` what the source last sent (secrets removed), shown as "What Okta sent".
+    Exactly one of `user` and `group` is set; a source links a row at most once.
+    """
+
+    source = models.CharField(max_length=16, choices=LinkSource.choices)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
+    )
+    external_id = models.CharField("External ID", max_length=255, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source", "id"]
+        indexes = [models.Index(fields=["source", "external_id"], name="link_source_external_id")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True) ^ models.Q(group__isnull=True),
+                name="link_user_xor_group",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "user"],
+                condition=models.Q(user__isnull=False),
+                name="link_one_per_source_user",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "group"],
+                condition=models.Q(group__isnull=False),
+                name="link_one_per_source_group",
+            ),
+            # The sync matches Okta's ids to rows: one row per Okta id.
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=models.Q(source="okta_sync", user__isnull=False)
+                & ~models.Q(external_id=""),
+                name="link_sync_user_okta_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=models.Q(source="okta_sync", group__isnull=False)
+                & ~models.Q(external_id=""),
+                name="link_sync_group_okta_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} link of {self.user or self.group}"
+
+    @property
+    def target(self) -> "User | Group":
+        return self.user if self.user_id else self.group
 
 
 class AuditEvent(models.Model):

@@ -2,10 +2,17 @@
 
 from datetime import datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditEvent, Group, User
+from .models import AuditEvent, DirectoryLink, Group, User
+
+
+def with_links(qs: QuerySet) -> QuerySet:
+    """Users or groups with their links in one extra query per page (who manages each row),
+    without the raw attributes, which only a detail page shows."""
+    links = DirectoryLink.objects.only("id", "source", "external_id", "user_id", "group_id")
+    return qs.prefetch_related(Prefetch("links", queryset=links))
 
 
 def filter_users(

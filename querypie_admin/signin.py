@@ -16,6 +16,8 @@ def failure_reason(login_id: str, password: str) -> str:
         return "unknown login ID"
     if not user.is_active:
         return "inactive account"
+    if user.is_managed_externally:
+        return "account is managed by Okta (signs in with Okta)"
     if not user.has_usable_password():
         return "account has no password (IdP sign-in only)"
     return "wrong password"

@@ -1,14 +1,20 @@
 from django.urls import include, path
 
-from .views import audit_log, auth, directory, health
+from .views import audit_log, auth, groups, health, ownership, users
 
 admin_pages = [
-    path("users/", directory.user_list, name="user_list"),
-    path("users/<int:pk>/", directory.user_detail, name="user_detail"),
-    path("users/<int:pk>/status/", directory.user_set_status, name="user_set_status"),
-    path("groups/", directory.group_list, name="group_list"),
-    path("groups/<int:pk>/", directory.group_detail, name="group_detail"),
-    path("groups/<int:pk>/delete/", directory.group_delete, name="group_delete"),
+    path("users/", users.user_list, name="user_list"),
+    path("users/add/", users.user_add, name="user_add"),
+    path("users/<int:pk>/", users.user_detail, name="user_detail"),
+    path("users/<int:pk>/status/", users.user_set_status, name="user_set_status"),
+    path("users/<int:pk>/role/", users.user_set_role, name="user_set_role"),
+    path("users/<int:pk>/hand-over/", ownership.user_hand_over, name="user_hand_over"),
+    path("users/<int:pk>/take-back/", ownership.user_take_back, name="user_take_back"),
+    path("groups/", groups.group_list, name="group_list"),
+    path("groups/<int:pk>/", groups.group_detail, name="group_detail"),
+    path("groups/<int:pk>/delete/", groups.group_delete, name="group_delete"),
+    path("groups/<int:pk>/hand-over/", ownership.group_hand_over, name="group_hand_over"),
+    path("groups/<int:pk>/take-back/", ownership.group_take_back, name="group_take_back"),
     path("audit-log/", audit_log.audit_log, name="audit_log"),
 ]
 

@@ -1,7 +1,9 @@
 """The SCIM endpoints: django-scim2's views, with the gaps Okta runs into closed.
 
 Each view answers application/scim+json only. Bad input is a 400 with a scimType, an
-unknown id a 404, and anything unexpected a SCIM 500 without a stack trace.
+unknown id a 404, a directory refusal a 403 (audited), and anything unexpected a SCIM
+500 without a stack trace. SCIM sees only the rows Okta owns: local accounts and groups
+are absent from lists and filters, and their ids answer 404 like unknown ones.
 """
 
 import json
@@ -16,11 +18,13 @@ from django_scim import exceptions, views
 from django_scim.constants import SchemaURI
 from django_scim.settings import scim_settings
 
-from querypie_admin.models import Group
+from querypie_admin import directory
+from querypie_admin.models import AuthProvider, Group
 
+from .adapters.base import with_scim_links
 from .adapters.groups import member_rows
 from .attributes import parse_list, project, wants
-from .errors import bad_request, error_body, error_response, scim_response
+from .errors import bad_request, error_body, failure_response, scim_response
 from .schemas import MAX_RESULTS
 
 logger = logging.getLogger(__name__)
@@ -41,8 +45,8 @@ class ScimViewMixin:
             if not allowed or kwargs.pop("not_allowed", False):
                 return self.http_method_not_allowed(request)
             return handler(request, *args, **kwargs)
-        except exceptions.SCIMException as exc:
-            return error_response(exc)
+        except (exceptions.SCIMException, directory.Refused, directory.DirectoryInvalid) as exc:
+            return failure_response(exc)
         except Exception:
             logger.exception("SCIM request failed: %s %s", request.method, request.path)
             return scim_response(error_body(500, "The request could not be completed"), 500)
@@ -124,7 +128,8 @@ class ResourceViewMixin(ScimViewMixin):
         return self.scoped(matching).order_by("pk")
 
     def scoped(self, qs: QuerySet) -> QuerySet:
-        return qs
+        """Only the rows Okta owns, each with its SCIM link."""
+        return qs.filter(auth_provider=AuthProvider.OKTA).prefetch_related(with_scim_links())
 
     def base_queryset(self) -> QuerySet:
         return self.scoped(self.model_cls.objects.all())
@@ -196,13 +201,11 @@ class ResourceViewMixin(ScimViewMixin):
 
 
 class UsersView(ResourceViewMixin, views.UsersView):
-    def scoped(self, qs: QuerySet) -> QuerySet:
-        return qs.select_related("scim_link")
-
     def load_page(self, qs: QuerySet, attributes: list, excluded: list) -> list:
         if not wants("groups", attributes, excluded):
             return list(qs)
-        groups = Group.objects.only("id", "name").order_by("id")
+        groups = Group.objects.filter(auth_provider=AuthProvider.OKTA)
+        groups = groups.only("id", "name").order_by("id")
         return list(qs.prefetch_related(Prefetch("member_of", groups, to_attr="scim_groups")))
 
 

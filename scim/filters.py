@@ -4,7 +4,8 @@ django-scim2's FilterQuery turns a filter into raw SQL and silently drops attrib
 cannot map. These classes keep its parser (scim2-filter-parser) but build ORM queries,
 so the same code runs on PostgreSQL and SQLite, unmapped attributes give 400
 invalidFilter, `userName eq` uses the LOWER(login_id) unique index, and every result
-has a stable ORDER BY.
+has a stable ORDER BY. `externalId` lives on the row's SCIM link (a semi-join on the
+links' (source, external_id) index). Scoping to the rows Okta owns is the views' job.
 """
 
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from scim2_filter_parser import ast
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser
 
-from querypie_admin.models import Group, User
+from querypie_admin.models import DirectoryLink, Group, LinkSource, User
 
 from .errors import invalid_filter
 from .schemas import QUERYPIE_USER
@@ -45,6 +46,7 @@ class Column:
 
     sources: tuple[Any, ...]
     kind: str = "text"  # text (case-insensitive) | exact | bool | datetime | id
+    on_scim_link: str = ""  # "user" | "group": the columns are the row's SCIM link's
 
 
 def _display_name() -> Expression:
@@ -113,6 +115,7 @@ class QueryBuilder:
         any_match = Q()
         for source in column.sources:
             any_match |= Q(self._lookup(column, op, source, value))
+        any_match = _through_link(column, any_match)
         return ~any_match if op == "ne" else any_match
 
     def _present(self, column: Column) -> Q:
@@ -121,7 +124,7 @@ class QueryBuilder:
         present = Q()
         for source in column.sources:
             present |= ~Q(Exact(_expr(source), Value("")))
-        return present
+        return _through_link(column, present)
 
     @staticmethod
     def _value(column: Column, op: str, raw: str | None) -> Any:
@@ -163,6 +166,17 @@ def _expr(source: Any) -> Expression:
     return F(source) if isinstance(source, str) else source
 
 
+def _through_link(column: Column, match: Q) -> Q:
+    """Rows whose SCIM link matches; a row without one has no externalId (like "")."""
+    if not column.on_scim_link:
+        return match
+    target = column.on_scim_link
+    links = DirectoryLink.objects.filter(
+        match, source=LinkSource.SCIM, **{f"{target}__isnull": False}
+    )
+    return Q(pk__in=links.values(f"{target}_id"))
+
+
 class ScimFilterQuery(FilterQuery):
     """django-scim2's filter parser hook, answering a queryset instead of raw SQL."""
 
@@ -183,7 +197,7 @@ def _attr_map(columns: dict[tuple, Column]) -> dict[tuple, str]:
 
 USER_COLUMNS = {
     ("username", None, None): Column(("login_id",)),
-    ("externalid", None, None): Column(("external_id",), "exact"),
+    ("externalid", None, None): Column(("external_id",), "exact", on_scim_link="user"),
     ("emails", "value", None): Column(("email", "second_email")),
     ("displayname", None, None): Column((_display_name(),)),
     ("name", "givenname", None): Column(("first_name",)),
@@ -198,7 +212,7 @@ USER_COLUMNS = {
 
 GROUP_COLUMNS = {
     ("displayname", None, None): Column(("name",)),
-    ("externalid", None, None): Column(("external_id",), "exact"),
+    ("externalid", None, None): Column(("external_id",), "exact", on_scim_link="group"),
     ("meta", "lastmodified", None): Column(("updated_at",), "datetime"),
     ("meta", "created", None): Column(("created_at",), "datetime"),
     ("id", None, None): Column(("pk",), "id"),

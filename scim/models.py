@@ -1,11 +1,10 @@
-"""Provisioning switch, SCIM-only bearer tokens and what the IdP last sent for each user."""
+"""Provisioning switch and SCIM-only bearer tokens (what the IdP sent lives in directory links)."""
 
 from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
 
-from querypie_admin.models import User
 from querypie_admin.singleton import SingletonSettings
 
 TOKEN_VALIDITY = timedelta(days=365)
@@ -51,15 +50,3 @@ class ScimToken(models.Model):
     def actor_label(self) -> str:
         """How SCIM changes made with this token appear in the audit log."""
         return f"SCIM (token {self.key_id[:4]}…)"
-
-
-class ScimUserLink(models.Model):
-    """What the IdP last sent for a user (password removed), as authentik keeps it.
-
-    The console stores one email type and one phone; the raw attributes let SCIM answer
-    with the sub-attributes (type, primary) the IdP chose, and show support what Okta sent.
-    """
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="scim_link")
-    attributes = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(auto_now=True)

@@ -32,14 +32,20 @@ class SamlIdentity:
     """What a valid assertion says about the user."""
 
     name_id: str
-    attributes: dict[str, list[str]]
+    name_id_format: str
+    attributes: dict[str, list[str]]  # text values only
     assertion_id: str
     in_response_to: str | None
     requested_page: str = ""  # the RelayState kept with our AuthnRequest, if SP-initiated
 
     def first(self, name: str) -> str:
-        values = [v for v in self.attributes.get(name, []) if v and v.strip()]
+        values = [v for v in self.attributes.get(name, []) if v.strip()]
         return values[0].strip() if values else ""
+
+
+def _text_values(attributes: dict[str, list]) -> dict[str, list[str]]:
+    """python3-saml returns a nested NameID as a dict; only text values name or describe a user."""
+    return {name: [v for v in values if isinstance(v, str)] for name, values in attributes.items()}
 
 
 def _decoded(saml_response: str) -> bytes:
@@ -155,11 +161,14 @@ def validate_response(post: dict[str, str]) -> SamlIdentity:
     try:
         resp.is_valid(data, request_id=irt, raise_exceptions=True)
         keep_until = _check_exact(resp, irt, config.clock_skew_seconds)
-        name_id, attributes = resp.get_nameid(), resp.get_attributes()
+        name_id, name_id_format = resp.get_nameid(), resp.get_nameid_format()
+        attributes = _text_values(resp.get_attributes())
     except SamlRefused:
         raise
     except Exception as exc:  # python3-saml raises many types: all refusals
         raise SamlRefused(str(exc)[:500] or type(exc).__name__) from exc
     _consume(resp, pending, keep_until)
     requested = pending.relay_state if pending is not None else ""
-    return SamlIdentity(name_id or "", attributes, resp.get_assertion_id(), irt, requested)
+    return SamlIdentity(
+        name_id or "", name_id_format or "", attributes, resp.get_assertion_id(), irt, requested
+    )

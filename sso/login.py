@@ -1,68 +1,114 @@
 """From a valid SAML identity to a signed-in console user, with the audit trail.
 
-The user is matched by the loginId attribute (NameID when it is absent), case-insensitively;
-profile attributes are applied through the directory service, like every other write.
+The user is matched by the loginId attribute (NameID when it is absent), case-insensitively.
+SAML signs in only accounts Okta owns (linked by any source, or handed over): a local account
+with the same login ID signs in with its password, and the assertion never touches it. The
+profile attributes and the SAML link are written through the directory, like every other write.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.http import HttpRequest
 
 from querypie_admin import audit, directory
-from querypie_admin.models import AuthProvider, User
+from querypie_admin.models import DirectoryLink, User
 
 from .acs import SamlIdentity
+from .attributes import LOGIN_ID, PROFILE
 from .models import SamlSettings
-from .refusals import INACTIVE, UNPROVISIONED, SamlRefused
+from .refusals import INACTIVE, INVALID, PASSWORD_ACCOUNT, UNPROVISIONED, SamlRefused
 
-SAML_ACTOR = "SAML sign-in"
-PROFILE_ATTRIBUTES = {"firstName": "first_name", "lastName": "last_name", "email": "email"}
+EXTERNAL_ID_MAX = DirectoryLink._meta.get_field("external_id").max_length
 
 
 def login_id_of(identity: SamlIdentity) -> str:
-    return identity.first("loginId") or identity.name_id.strip()
+    return identity.first(LOGIN_ID.name) or identity.name_id.strip()
+
+
+def _accepted(field: str, value: str) -> bool:
+    try:
+        directory.check_user_fields({field: value})
+    except directory.DirectoryInvalid:
+        return False
+    return True
 
 
 def profile_changes(identity: SamlIdentity) -> dict[str, str]:
-    """The profile fields the IdP sent; an invalid email is left out rather than stored."""
+    """The profile fields the IdP sent, cut to their column; a value the directory would
+    refuse (an invalid email) is left out rather than refusing the whole sign-in."""
     changes = {}
-    for attribute, field in PROFILE_ATTRIBUTES.items():
-        value = identity.first(attribute)
-        if value:
-            changes[field] = value[: User._meta.get_field(field).max_length]
-    if "email" in changes:
-        try:
-            validate_email(changes["email"])
-        except ValidationError:
-            del changes["email"]
+    for statement in PROFILE:
+        limit = User._meta.get_field(statement.field).max_length
+        value = identity.first(statement.name)[:limit]
+        if value and _accepted(statement.field, value):
+            changes[statement.field] = value
     return changes
 
 
-def _create_user(login_id: str, changes: dict[str, str]) -> User:
-    try:
-        return directory.create_user(
-            SAML_ACTOR, login_id=login_id, auth_provider=AuthProvider.OKTA, **changes
-        )
-    except directory.DirectoryConflict as exc:
-        raise SamlRefused(f"could not create {login_id}: {exc}", subject=login_id) from exc
+def sent_by(identity: SamlIdentity) -> directory.Sent:
+    """What the assertion said, kept on the user's SAML link as "What Okta sent"."""
+    attributes = {
+        **identity.attributes,
+        "NameID": identity.name_id,
+        "NameIDFormat": identity.name_id_format,
+    }
+    return directory.Sent(external_id=identity.name_id, attributes=attributes)
 
 
-def resolve_user(identity: SamlIdentity) -> User:
-    """The existing user, or a new one when "Create users on first login" is on."""
+def _checked_login_id(identity: SamlIdentity) -> str:
     login_id = login_id_of(identity)
     if not login_id:
         raise SamlRefused("the assertion names no user (no loginId and an empty NameID)")
-    if len(login_id) > User._meta.get_field("login_id").max_length:
-        raise SamlRefused("the login ID is too long", subject=login_id[:255])
-    changes = profile_changes(identity)
-    user = User.objects.filter(login_id__ci_exact=login_id).first()
-    if user is None:
-        if not SamlSettings.load().jit_enabled:
-            raise SamlRefused("user not provisioned", kind=UNPROVISIONED, subject=login_id)
-        return _create_user(login_id, changes)
+    try:
+        directory.check_user_fields({"login_id": login_id})
+    except directory.DirectoryInvalid as exc:
+        raise SamlRefused(f"the login ID cannot be used: {exc}", subject=login_id) from exc
+    if len(identity.name_id) > EXTERNAL_ID_MAX:
+        raise SamlRefused(f"the NameID is longer than {EXTERNAL_ID_MAX} characters")
+    return login_id
+
+
+def _check_can_sign_in(user: User) -> None:
+    if not user.is_managed_externally:
+        raise SamlRefused(
+            "local password account: SAML signs in only accounts Okta manages",
+            kind=PASSWORD_ACCOUNT,
+            subject=user.login_id,
+        )
     if not user.is_active:
         raise SamlRefused("inactive account", kind=INACTIVE, subject=user.login_id)
-    directory.update_user(SAML_ACTOR, user, **changes)
+
+
+def _create_user(login_id: str, identity: SamlIdentity) -> User:
+    if not SamlSettings.load().jit_enabled:
+        raise SamlRefused("user not provisioned", kind=UNPROVISIONED, subject=login_id)
+    fields = {"login_id": login_id, **profile_changes(identity)}
+    return directory.create_user(directory.Caller.saml(), fields, sent=sent_by(identity))
+
+
+def _directory_refusal(exc: directory.Refused, login_id: str) -> SamlRefused:
+    """The directory said no (the account was taken back meanwhile): audited, then shown."""
+    exc.record()
+    local = isinstance(exc.target, User) and not exc.target.is_managed_externally
+    kind = PASSWORD_ACCOUNT if local else INVALID
+    return SamlRefused(f"the directory refused the sign-in: {exc}", kind=kind, subject=login_id)
+
+
+def resolve_user(identity: SamlIdentity) -> User:
+    """The Okta-owned user the assertion names, or a new one when "Create users on first
+    login" is on; each sign-in refreshes the profile and the SAML link."""
+    login_id = _checked_login_id(identity)
+    user = User.objects.filter(login_id__ci_exact=login_id).first()
+    try:
+        if user is None:
+            return _create_user(login_id, identity)
+        _check_can_sign_in(user)
+        changes = profile_changes(identity)
+        directory.update_user(directory.Caller.saml(), user, changes, sent=sent_by(identity))
+    except directory.Refused as exc:
+        raise _directory_refusal(exc, login_id) from exc
+    except (directory.DirectoryInvalid, directory.DirectoryConflict) as exc:
+        raise SamlRefused(
+            f"the directory did not accept {login_id}: {exc}", subject=login_id
+        ) from exc
     return user
 
 

@@ -3,18 +3,11 @@
 from django import forms as django_forms
 from django.http import HttpRequest
 
+from .attributes import STATEMENTS
 from .forms import MetadataUrlForm, SamlSettingsForm
 from .metadata import BINDING_LABELS, MetadataError, certificates_from_saved
 from .models import AuthenticationType, SamlSettings
 from .saml import acs_url, sp_entity_id
-
-# The attribute statements to add in Okta, as the provisioning guide lists them.
-ATTRIBUTE_STATEMENTS = [
-    ("firstName", "Unspecified", "user.firstName"),
-    ("lastName", "Unspecified", "user.lastName"),
-    ("email", "Unspecified", "user.email"),
-    ("loginId", "Unspecified", "user.login"),
-]
 
 
 def bound_forms(request: HttpRequest, config: SamlSettings) -> dict[str, django_forms.Form]:
@@ -46,6 +39,6 @@ def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
         "binding_label": BINDING_LABELS.get(config.idp_sso_binding, config.idp_sso_binding),
         "acs_url": acs_url(),
         "sp_entity_id": sp_entity_id(),
-        "attribute_statements": ATTRIBUTE_STATEMENTS,
+        "attribute_statements": STATEMENTS,
         "show_sync_panel": config.authentication_type == AuthenticationType.OKTA,
     }

@@ -3,6 +3,7 @@
 INVALID = "invalid"
 UNPROVISIONED = "unprovisioned"
 INACTIVE = "inactive"
+PASSWORD_ACCOUNT = "password_account"  # a local account: the console's password form only
 NOT_CONFIGURED = "not_configured"
 
 

@@ -1,15 +1,19 @@
-"""What the console's buttons do: Save Changes, Dry Run, Synchronize, confirm a guarded run."""
+"""What the console's buttons and `okta_sync` do: Save Changes, Dry Run, Synchronize,
+confirm a held run. Each takes who asks (a user or a Caller) and validated data."""
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.http import HttpRequest
 
-from querypie_admin import audit
+from querypie_admin.directory import Caller
 from querypie_admin.models import User
 
 from .engine.config import RunConfig, SyncSetupError, make_client
+from .engine.confirmation import confirm_held_run
 from .engine.runs import start_run, start_saved_run
-from .forms import SyncSettingsForm
+from .forms import SETTING_FIELDS, SyncSettingsForm
 from .models import RunKind, SyncRun, SyncSettings
 from .okta_errors import OktaError
 from .schedule import apply_schedule
@@ -38,26 +42,48 @@ def scim_provisioning_enabled() -> bool:
     return bool(row and getattr(row, "enabled", False))
 
 
-def save_settings(form: SyncSettingsForm, request: HttpRequest) -> SyncSettings:
-    """Save and reschedule together, so beat never runs a schedule that was not saved."""
+def save_settings(caller: Caller, data: Mapping[str, Any]) -> SyncSettings:
+    """Save the settings and reschedule in one transaction, and audit it.
+
+    The page and `okta_sync configure` both come here, with data that SyncSettingsForm
+    validated; an empty `api_token` keeps the stored token. Saving and rescheduling together
+    means beat never runs a schedule that was not saved, nor keeps one that was replaced.
+    """
+    token = data.get("api_token", "")
     with transaction.atomic():
-        instance = form.save()
+        SyncSettings.load()
+        instance = SyncSettings.objects.select_for_update().get(pk=1)
+        changed = _store(instance, data)
+        if token:
+            instance.api_token_encrypted = encrypt_token(token)
+            instance.api_token_last4 = token[-4:]
+        instance.save()
         apply_schedule(instance)
-        detail = {"changed": sorted(set(form.changed_data) - {"api_token"})}
-        detail["api_token_replaced"] = bool(form.new_token)
-        audit.record(
+        caller.record(
             "okta_sync.settings_updated",
-            actor=request.user,
             target_label="Okta synchronization",
-            detail=detail,
-            request=request,
+            changed=changed,
+            api_token_replaced=bool(token),
         )
     return instance
 
 
+def _store(instance: SyncSettings, data: Mapping[str, Any]) -> list[str]:
+    """Copy the given values (an empty optional number or time keeps the saved one);
+    returns the names that changed, never the token."""
+    changed = []
+    for name in SETTING_FIELDS:
+        value = data.get(name)
+        if value is None or value == getattr(instance, name):
+            continue
+        setattr(instance, name, value)
+        changed.append(name)
+    return changed
+
+
 def check_connection(form: SyncSettingsForm) -> bool:
     """Call Okta once with the entered URL and token; put any failure beside its field."""
-    encrypted = _entered_token(form)
+    encrypted = _entered_token(form.cleaned_data)
     try:
         client = make_client(form.cleaned_data["api_url"], encrypted, max_retries=1)
         with client:
@@ -73,8 +99,10 @@ def check_connection(form: SyncSettingsForm) -> bool:
     return True
 
 
-def _entered_token(form: SyncSettingsForm) -> str:
-    return encrypt_token(form.new_token) if form.new_token else form.instance.api_token_encrypted
+def _entered_token(data: Mapping[str, Any]) -> str:
+    """The token typed in the form, or the saved one when the field was left empty."""
+    token = data.get("api_token")
+    return encrypt_token(token) if token else SyncSettings.load().api_token_encrypted
 
 
 def queue(run: SyncRun) -> SyncRun:
@@ -85,9 +113,8 @@ def queue(run: SyncRun) -> SyncRun:
     return run
 
 
-def begin_dry_run(form: SyncSettingsForm, user: User) -> SyncRun:
-    """A Dry Run of the values in the form, saved or not."""
-    data = form.cleaned_data
+def begin_dry_run(user: User, data: Mapping[str, Any]) -> SyncRun:
+    """A Dry Run of validated settings values, saved or not."""
     config = RunConfig(
         api_url=data["api_url"],
         app_id=data["app_id"],
@@ -95,13 +122,15 @@ def begin_dry_run(form: SyncSettingsForm, user: User) -> SyncRun:
         deactivation_threshold=data["deactivation_threshold"],
     )
     run = start_run(
-        RunKind.DRY_RUN, config=config, encrypted_token=_entered_token(form), started_by=user
+        RunKind.DRY_RUN, config=config, encrypted_token=_entered_token(data), started_by=user
     )
     return queue(run)
 
 
-def begin_sync(user: User, *, allow_mass_deactivation: bool = False) -> SyncRun:
-    run = start_saved_run(
-        RunKind.MANUAL, started_by=user, allow_mass_deactivation=allow_mass_deactivation
-    )
-    return queue(run)
+def begin_sync(user: User) -> SyncRun:
+    return queue(start_saved_run(RunKind.MANUAL, started_by=user))
+
+
+def begin_confirmed_sync(caller: Caller, held_id: int) -> SyncRun:
+    """Confirm and synchronize: a run bound to the held plan (see engine.confirmation)."""
+    return queue(confirm_held_run(caller, held_id))

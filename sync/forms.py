@@ -8,13 +8,26 @@ from .models import Frequency, Scope, SyncSettings
 from .okta_errors import InvalidOktaURL
 from .okta_input import is_well_formed_token, normalize_okta_base_url
 from .schedule import parse_cron
-from .token_crypto import encrypt_token
 
-TEXT_FIELDS = ("api_url", "app_id", "scope", "frequency", "every_minutes", "daily_at", "cron")
+# The form's fields stored as they are on SyncSettings (the token is encrypted on its own).
+SETTING_FIELDS = (
+    "enabled",
+    "api_url",
+    "app_id",
+    "scope",
+    "frequency",
+    "every_minutes",
+    "daily_at",
+    "cron",
+    "deactivation_threshold",
+)
 
 
 class SyncSettingsForm(forms.Form):
-    """Validates the settings; the token is write-only and kept when left empty."""
+    """Validates the settings; sync.actions.save_settings stores them.
+
+    The token is write-only: the field is never filled in, and left empty it keeps the saved one.
+    """
 
     requires_connection = False  # Dry Run needs the URL and a token even when not enabled
 
@@ -59,8 +72,8 @@ class SyncSettingsForm(forms.Form):
         label="Mass-deactivation threshold (%)",
         min_value=1,
         max_value=100,
-        help_text="A run that would deactivate more than this share of synced users "
-        "stops and asks for confirmation.",
+        help_text="A run that would deactivate, delete or remove more than this share of the "
+        "users, groups or memberships the sync manages stops and asks for confirmation.",
     )
 
     def __init__(self, *args: Any, instance: SyncSettings, **kwargs: Any) -> None:
@@ -74,8 +87,7 @@ class SyncSettingsForm(forms.Form):
 
     @staticmethod
     def _initial(instance: SyncSettings) -> dict[str, Any]:
-        names = ("enabled", *TEXT_FIELDS, "deactivation_threshold")
-        return {name: getattr(instance, name) for name in names}
+        return {name: getattr(instance, name) for name in SETTING_FIELDS}
 
     def clean_api_url(self) -> str:
         raw = self.cleaned_data["api_url"]
@@ -141,24 +153,6 @@ class SyncSettingsForm(forms.Form):
                     parse_cron(data["cron"])
                 except forms.ValidationError as exc:
                     self.add_error("cron", exc)
-
-    @property
-    def new_token(self) -> str:
-        return self.cleaned_data.get("api_token", "")
-
-    def save(self) -> SyncSettings:
-        """Store the settings; an empty token field keeps the stored token."""
-        instance = self.instance
-        instance.enabled = self.cleaned_data["enabled"]
-        for name in (*TEXT_FIELDS, "deactivation_threshold"):
-            value = self.cleaned_data.get(name)
-            if value is not None:
-                setattr(instance, name, value)
-        if self.new_token:
-            instance.api_token_encrypted = encrypt_token(self.new_token)
-            instance.api_token_last4 = self.new_token[-4:]
-        instance.save()
-        return instance
 
 
 class ConnectionForm(SyncSettingsForm):

@@ -4,7 +4,7 @@ The API token is stored only encrypted (see sync.token_crypto); a run keeps a sn
 the configuration it ran with, so a Dry Run of unsaved values is reproducible in history.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -87,6 +87,29 @@ class RunStatus(models.TextChoices):
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.NEEDS_CONFIRMATION)
 # A run whose worker stopped sending progress for this long is considered dead.
 STALE_AFTER = timedelta(minutes=15)
+# A held plan can be confirmed only this soon after it was shown: Okta keeps changing.
+CONFIRM_WITHIN = timedelta(hours=1)
+# The destructive kinds of change the guard holds: (verb, one, many, done).
+DESTRUCTIVE = {
+    "users_deactivate": ("deactivate", "user", "users", "deactivated"),
+    "groups_delete": ("delete", "group", "groups", "deleted"),
+    "memberships_remove": ("remove", "membership", "memberships", "removed"),
+}
+
+
+def destructive_text(counts: dict[str, int], *, more: bool = False) -> str:
+    """Counts in words: "3 users deactivated, 1 group deleted, 0 memberships removed";
+    with `more`, "3 more users deactivated, …" (what a new plan adds to a held one)."""
+    parts = []
+    for kind, (_, one, many, done) in DESTRUCTIVE.items():
+        number = counts.get(kind, 0)
+        parts.append(f"{number} {'more ' if more else ''}{one if number == 1 else many} {done}")
+    return ", ".join(parts)
+
+
+def _as_key(change: int | list | tuple) -> int | tuple:
+    """A membership is a [group, user] pair in JSON and a tuple in a plan: compare as tuples."""
+    return tuple(change) if isinstance(change, list | tuple) else change
 
 
 class SyncRun(models.Model):
@@ -100,7 +123,21 @@ class SyncRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     started_by_label = models.CharField(max_length=255)
-    allow_mass_deactivation = models.BooleanField(default=False)
+    # A run the guard held keeps the destructive changes it showed (see Plan.destructive());
+    # a run started by confirming it points back at it and may write only within them.
+    held_changes = models.JSONField(default=dict, blank=True)
+    confirms = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="confirmations"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_by_label = models.CharField(max_length=255, blank=True)
     config = models.JSONField(default=dict, blank=True)
     api_token_encrypted = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -173,7 +210,69 @@ class SyncRun(models.Model):
             "message": self.message,
             "error": self.error,
             "stopped_at": self.stopped_at,
+            "confirms": self.confirms_id,
         }
+
+    @property
+    def is_held(self) -> bool:
+        """The guard stopped this run before writing; it waits for a confirmation."""
+        return self.status == RunStatus.NEEDS_CONFIRMATION and not self.is_dry_run
+
+    @property
+    def is_plan_only(self) -> bool:
+        """Its counts are what would be written, not what was: a Dry Run or a held run."""
+        return self.is_dry_run or self.is_held
+
+    @property
+    def held_counts(self) -> dict[str, int]:
+        return {kind: len(self.held_changes.get(kind, [])) for kind in DESTRUCTIVE}
+
+    @property
+    def held_summary(self) -> str:
+        return destructive_text(self.held_counts)
+
+    @property
+    def confirm_text(self) -> str:
+        """What confirming does, with numbers: "deactivate 3 users, delete 1 group, …"."""
+        counts = self.held_counts
+        return ", ".join(
+            f"{verb} {counts[kind]} {one if counts[kind] == 1 else many}"
+            for kind, (verb, one, many, _) in DESTRUCTIVE.items()
+        )
+
+    def changes_beyond_held(self, destructive: dict[str, list]) -> dict[str, int]:
+        """How many of each destructive change a new plan has that this held run did not show."""
+        beyond = {}
+        for kind in DESTRUCTIVE:
+            shown = {_as_key(change) for change in self.held_changes.get(kind, [])}
+            beyond[kind] = sum(_as_key(c) not in shown for c in destructive.get(kind, []))
+        return beyond
+
+    @property
+    def superseded_by(self) -> "SyncRun | None":
+        """The first later run that could write: only the newest held plan can be confirmed."""
+        later = SyncRun.objects.filter(pk__gt=self.pk).exclude(kind=RunKind.DRY_RUN)
+        return later.order_by("pk").first()
+
+    def confirmation_refusal(self, now: datetime) -> str:
+        """Why this run cannot be confirmed now, or "" when it can."""
+        if not self.is_held:
+            return "Only a synchronization waiting for confirmation can be confirmed."
+        if self.confirmed_at:
+            when = timezone.localtime(self.confirmed_at)
+            return (
+                f"This plan was already confirmed by {self.confirmed_by_label} at "
+                f"{when:%Y-%m-%d %H:%M}; a plan can be confirmed once. Run Synchronize again."
+            )
+        newer = self.superseded_by
+        if newer:
+            return (
+                f"A newer synchronization (#{newer.pk}) replaced this plan: "
+                "confirm the newest one, or run Synchronize again."
+            )
+        if not self.finished_at or now - self.finished_at > CONFIRM_WITHIN:
+            return "This plan is more than an hour old: run Synchronize again."
+        return ""
 
     @property
     def is_stale(self) -> bool:

@@ -3,15 +3,18 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from querypie_admin.directory import Caller
 from querypie_admin.roles import admin_required
 from querypie_admin.views.paging import paginate
 
 from . import actions
+from .engine.confirmation import ConfirmationRefused
 from .engine.runs import SyncAlreadyRunning, SyncNotConfigured
 from .forms import ConnectionForm, SyncSettingsForm
-from .models import RunKind, RunStatus, SyncRun, SyncSettings
+from .models import SyncRun, SyncSettings
 from .panel import panel_context
 
 OPS = {"save", "dry_run", "synchronize"}
@@ -33,12 +36,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_panel(request, form, status=400)
     if op == "save":
-        actions.save_settings(form, request)
+        actions.save_settings(Caller.console(request), form.cleaned_data)
         messages.success(request, "Okta synchronization settings saved.")
         return redirect("authentication")
     if not actions.check_connection(form):
         return _render_panel(request, form, status=400)
-    return _start(request, lambda: actions.begin_dry_run(form, request.user))
+    return _start(request, lambda: actions.begin_dry_run(request.user, form.cleaned_data))
 
 
 def _render_panel(request: HttpRequest, form: SyncSettingsForm, status: int = 200) -> HttpResponse:
@@ -61,8 +64,13 @@ def _start(request: HttpRequest, begin) -> HttpResponse:
 @admin_required
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(SyncRun, pk=pk)
-    return render(request, "sync/run_detail.html", {"run": run})
+    run = get_object_or_404(SyncRun.objects.select_related("confirms"), pk=pk)
+    context = {
+        "run": run,
+        "confirmation": run.confirmations.order_by("pk").first(),
+        "refusal": run.confirmation_refusal(timezone.now()) if run.is_held else "",
+    }
+    return render(request, "sync/run_detail.html", context)
 
 
 @admin_required
@@ -82,12 +90,13 @@ def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @admin_required
 @require_POST
 def confirm_run(request: HttpRequest, pk: int) -> HttpResponse:
-    """Rerun a run the mass-deactivation guard stopped, this time allowing it."""
-    run = get_object_or_404(SyncRun, pk=pk)
-    if run.status != RunStatus.NEEDS_CONFIRMATION or run.kind == RunKind.DRY_RUN:
-        messages.error(request, "Only a synchronization waiting for confirmation can be confirmed.")
+    """Confirm and synchronize: a new run that writes only within the plan this run held."""
+    get_object_or_404(SyncRun, pk=pk)
+    try:
+        return _start(request, lambda: actions.begin_confirmed_sync(Caller.console(request), pk))
+    except ConfirmationRefused as exc:
+        messages.error(request, str(exc))
         return redirect("okta_sync_run", pk=pk)
-    return _start(request, lambda: actions.begin_sync(request.user, allow_mass_deactivation=True))
 
 
 @admin_required

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 
 from ..models import AuditEvent, Group, User
-from ..queries import filter_audit, filter_groups, filter_users
+from ..queries import filter_audit, filter_groups, filter_users, with_links
 from .serializers import AuditEventSerializer, GroupSerializer, UserSerializer
 
 
@@ -17,17 +17,19 @@ def _doc(*names: str):
     return extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(n) for n in names]))
 
 
-@_doc("q", "status", "auth_provider")
+@_doc("q", "status", "auth_provider", "login_id")
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
-    """Users; `q` searches login ID, name and email."""
+    """Users; `q` searches login ID, name and email. `auth_provider` is who owns the row
+    (`querypie`: a local account, `okta`: Okta); `links` name the Okta sources managing it."""
 
     serializer_class = UserSerializer
 
     def get_queryset(self):
         params = _params(self.request, "q", "status", "auth_provider")
+        users = with_links(User.objects.all())
         if login_id := self.request.query_params.get("login_id"):
-            return User.objects.filter(login_id__ci_exact=login_id).order_by("id")
-        return filter_users(User.objects.all(), **params)
+            return users.filter(login_id__ci_exact=login_id).order_by("id")
+        return filter_users(users, **params)
 
 
 @_doc("q", "auth_provider")
@@ -36,7 +38,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         members = Prefetch("members", queryset=User.objects.only("id", "login_id"))
-        qs = Group.objects.prefetch_related(members)
+        qs = with_links(Group.objects.prefetch_related(members))
         return filter_groups(qs, **_params(self.request, "q", "auth_provider"))
 
 

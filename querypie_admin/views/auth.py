@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from .. import audit
 from ..forms import SignInForm
 from ..signin import REFUSAL, SignInLocked, sign_in
+from . import managed
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -54,5 +55,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    groups = request.user.member_of.order_by("name")
-    return render(request, "console/profile.html", {"subject": request.user, "groups": groups})
+    me = request.user
+    context = {"subject": me, "groups": me.member_of.order_by("name"), "badges": managed.badges(me)}
+    return render(request, "console/profile.html", context)

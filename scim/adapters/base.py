@@ -1,15 +1,19 @@
-"""What the user and group adapters share: ids, locations, the actor, value checks."""
+"""What the user and group adapters share: ids, locations, the caller, the SCIM link,
+value checks, and how a POST creates a row or adopts the one Okta already owns."""
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.db import models
+from django.db.models import Prefetch
+
+from querypie_admin import directory
+from querypie_admin.models import DirectoryLink, LinkSource
 
 from .. import provisioning
-from ..errors import bad_request
+from ..errors import bad_request, refused
 
 TRUE_STRINGS = {"true": True, "false": False}
+EXTERNAL_ID_MAX = DirectoryLink._meta.get_field("external_id").max_length
 
 
 def as_bool(name: str, value: Any) -> bool:
@@ -29,29 +33,17 @@ def as_text(name: str, value: Any) -> str:
     return value.strip()
 
 
-def check_fields(model: type[models.Model], fields: dict[str, Any]) -> None:
-    """Refuse what the database would refuse, so bad input is a 400 and changes nothing."""
-    for name, value in fields.items():
-        if not isinstance(value, str):
-            continue
-        field = model._meta.get_field(name)
-        if "\x00" in value:
-            raise bad_request(f"{field.verbose_name} contains a NUL character")
-        if field.max_length and len(value) > field.max_length:
-            raise bad_request(f"{field.verbose_name} is longer than {field.max_length}")
-        if isinstance(field, models.EmailField) and value:
-            try:
-                EmailValidator()(value)
-            except ValidationError as exc:
-                raise bad_request(f"{value!r} is not a valid email address") from exc
-
-
 def get_ci(data: dict, name: str, default: Any = None) -> Any:
     """Attribute names are case-insensitive in SCIM (RFC 7643 §2.1)."""
     for key, value in data.items():
         if key.lower() == name.lower():
             return value
     return default
+
+
+def without(data: dict, *names: str) -> dict:
+    """`data` minus the named attributes (in any case): what a link keeps of a body."""
+    return {k: v for k, v in data.items() if k.lower() not in names}
 
 
 def check_schemas(body: dict, core: str, extensions: tuple[str, ...]) -> None:
@@ -69,11 +61,22 @@ def check_schemas(body: dict, core: str, extensions: tuple[str, ...]) -> None:
         )
 
 
+def with_scim_links() -> Prefetch:
+    """Load each row's SCIM link with the page, for externalId and what Okta sent."""
+    links = DirectoryLink.objects.filter(source=LinkSource.SCIM)
+    return Prefetch("links", links, to_attr="scim_links")
+
+
 class DirectoryAdapterMixin:
-    """Adapter parts common to users and groups; mixed in before django-scim2's classes."""
+    """Adapter parts common to users and groups; mixed in before django-scim2's classes.
+
+    Subclasses say how to create and update their row (`_create`, `_update`), how to find
+    the row that already holds a name (`_named`) and what a taken name answers (`_taken`).
+    """
 
     id_field = "pk"
     endpoint = ""
+    _sent: directory.Sent  # what the body being written sent, set by from_dict
 
     @property
     def id(self) -> str:
@@ -84,9 +87,42 @@ class DirectoryAdapterMixin:
         return f"{provisioning.endpoint_url()}/{self.endpoint}/{self.obj.pk}"
 
     @property
-    def actor(self) -> str:
+    def caller(self) -> directory.Caller:
+        """Who writes: SCIM, named by the token the IdP used (never the token's value)."""
         token = getattr(self._request, "scim_token", None)
-        return token.actor_label if token is not None else "SCIM"
+        return directory.Caller.scim(token.actor_label if token is not None else "SCIM")
+
+    @property
+    def link(self) -> DirectoryLink | None:
+        """The row's SCIM link (its externalId and what Okta last sent), if SCIM manages it."""
+        if self.obj.pk is None:
+            return None
+        if not hasattr(self.obj, "scim_links"):
+            self.obj.scim_links = list(self.obj.links.filter(source=LinkSource.SCIM))
+        return next(iter(self.obj.scim_links), None)
+
+    @property
+    def external_id(self) -> str:
+        return self.link.external_id if self.link is not None else ""
+
+    def remember_sent(self) -> None:
+        """After a write the SCIM link holds exactly what was sent: render it unread."""
+        sent = self._sent
+        link = DirectoryLink(
+            source=LinkSource.SCIM, external_id=sent.external_id, attributes=sent.attributes
+        )
+        self.obj.scim_links = [link]
+
+    def sent(self, body: dict, raw: dict, keep_missing: bool) -> directory.Sent:
+        """What Okta sent: its externalId (a PUT without one keeps the link's) and the body."""
+        value = get_ci(body, "externalId")
+        if value is None and keep_missing:
+            external_id = self.external_id
+        else:
+            external_id = as_text("externalId", value)
+        if len(external_id) > EXTERNAL_ID_MAX:
+            raise bad_request(f"externalId is longer than {EXTERNAL_ID_MAX} characters")
+        return directory.Sent(external_id, raw)
 
     def meta(self) -> dict:
         return {
@@ -101,3 +137,29 @@ class DirectoryAdapterMixin:
         from ..schemas import resource_type
 
         return resource_type(cls.resource_type, f"/{cls.endpoint}", cls.core_schema, cls.extensions)
+
+    # Creating ----------------------------------------------------------------------
+    def create_or_adopt(self) -> models.Model:
+        """A POST creates the row, or adopts the row Okta already owns under that name.
+
+        A row that another Okta source manages (the sync, SAML sign-in) or that an Owner
+        handed over gets a SCIM link and the body; a row SCIM already manages is taken
+        (409), and a local row is refused by the directory (409 with the hand-over detail).
+        """
+        found = self._known()
+        if found is None:
+            try:
+                return self._create()
+            except directory.DirectoryConflict:
+                found = self._named()
+        if found is None or found.links.filter(source=LinkSource.SCIM).exists():
+            raise self._taken()
+        try:
+            self._update(found)
+        except directory.Refused as exc:
+            raise refused(exc, 409, "uniqueness") from exc
+        return found
+
+    def _known(self) -> models.Model | None:
+        """The row another Okta source knows by this body's id (users only)."""
+        return None

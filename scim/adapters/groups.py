@@ -2,7 +2,8 @@
 
 Membership changes go through directory.add_members / remove_members / set_members,
 which lock the group row: Okta's parallel PATCHes for one group serialise and lose
-nobody, and adding one member inserts one row whatever the group's size.
+nobody, and adding one member inserts one row whatever the group's size. Members are
+Okta's users only: a local account's id is refused like an unknown one.
 """
 
 from typing import Any
@@ -16,17 +17,19 @@ from querypie_admin.models import AuthProvider, Group, GroupMembership, User
 
 from ..errors import bad_request, conflict
 from ..filters import Column, QueryBuilder
-from .base import DirectoryAdapterMixin, as_text, check_fields, check_schemas, get_ci
+from .base import DirectoryAdapterMixin, as_text, check_schemas, get_ci, without
 from .patch import DocumentPatch, Path, operations, parse_path
 
 MEMBER_COLUMNS = {
     ("value", None, None): Column(("pk",), "id"),
     ("display", None, None): Column(("login_id",)),
 }
+READ_ONLY = ("id", "meta")
+OKTA_USERS = User.objects.filter(auth_provider=AuthProvider.OKTA)
 
 
 def member_users(members: Any) -> list[User]:
-    """The users a members list names by id; an unknown id is refused, nothing changes."""
+    """The Okta users a members list names by id; any other id is refused, nothing changes."""
     if members is None:
         return []
     if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
@@ -34,7 +37,7 @@ def member_users(members: Any) -> list[User]:
     ids = {str(get_ci(m, "value", "")) for m in members}
     if not all(i.isdigit() for i in ids):
         raise bad_request("A member value must be a user id")
-    users = list(User.objects.filter(pk__in=[int(i) for i in ids]).only("id", "login_id"))
+    users = list(OKTA_USERS.filter(pk__in=[int(i) for i in ids]).only("id", "login_id"))
     if len(users) != len(ids):
         missing = sorted(ids - {str(u.pk) for u in users})
         raise bad_request(f"No user with id {', '.join(missing)}")
@@ -42,9 +45,11 @@ def member_users(members: Any) -> list[User]:
 
 
 def member_rows(group_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-    """(user id, login ID) of every member of these groups, by group, in one query."""
+    """(user id, login ID) of every Okta member of these groups, by group, in one query."""
     rows = (
-        GroupMembership.objects.filter(group_id__in=group_ids)
+        GroupMembership.objects.filter(
+            group_id__in=group_ids, user__auth_provider=AuthProvider.OKTA
+        )
         .order_by("user_id")
         .values_list("group_id", "user_id", "user__login_id")
     )
@@ -64,6 +69,7 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
     def __init__(self, obj: Group, request: Any = None) -> None:
         super().__init__(obj, request)
         self._wanted: dict[str, Any] = {}
+        self._sent = directory.Sent()
         self._member_steps: list[tuple[str, list[User] | Any]] = []
         self.include_members = True
 
@@ -82,12 +88,19 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
             for pk, login in rows
         ]
 
-    def to_dict(self) -> dict:
+    def _document(self) -> dict:
+        """The group as a full body carries it, members aside (a PATCH starts from this)."""
         doc = {
             "schemas": [SchemaURI.GROUP],
-            "id": self.id,
-            "externalId": self.obj.external_id,
+            "externalId": self.external_id,
             "displayName": self.obj.name,
+        }
+        return {k: v for k, v in doc.items() if v}
+
+    def to_dict(self) -> dict:
+        doc = {
+            **self._document(),
+            "id": self.id,
             "members": self._members() if self.include_members else [],
             "meta": self.meta(),
         }
@@ -97,82 +110,82 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
     def validate_dict(self, d: dict) -> None:
         check_schemas(d, self.core_schema, self.extensions)
 
-    def from_dict(self, d: dict) -> None:
+    def from_dict(self, d: dict, keep_missing: bool = True) -> None:
         """Full body (POST/PUT): name and externalId, and members when the body has them."""
         name = as_text("displayName", get_ci(d, "displayName"))
         if not name:
             raise bad_request("displayName is required")
         self._wanted = {"name": name}
-        external_id = get_ci(d, "externalId")
-        if external_id is not None:
-            self._wanted["external_id"] = as_text("externalId", external_id)
-        check_fields(Group, self._wanted)
+        self._sent = self.sent(d, without(d, "members"), keep_missing)
         members = get_ci(d, "members")
         if members is not None or self.obj.pk is None:
             self._member_steps = [("set", member_users(members))]
 
     def handle_operations(self, ops: list) -> None:
         """Member operations become directory steps; the rest patch name and externalId."""
-        doc = {"displayName": self.obj.name, "externalId": self.obj.external_id}
+        doc = self._document()
         patcher = DocumentPatch(doc, self.extensions, self.core_schema)
+        member_steps = []
         for op, path, value in operations({"Operations": ops}):
             if path is None and isinstance(value, dict) and get_ci(value, "members") is not None:
-                self._member_step(op, Path("members"), get_ci(value, "members"))
-                value = {k: v for k, v in value.items() if k.lower() != "members"}
+                member_steps.append(
+                    self._member_step(op, Path("members"), get_ci(value, "members"))
+                )
+                value = without(value, "members")
                 if not value:
                     continue
             parsed = parse_path(path, (), self.core_schema) if path else None
             if parsed is not None and parsed.attr.lower() == "members":
-                self._member_step(op, parsed, value)
+                member_steps.append(self._member_step(op, parsed, value))
             else:
                 patcher.apply(op, path, value)
-        self._wanted = {"name": as_text("displayName", doc.get("displayName"))}
-        self._wanted["external_id"] = as_text("externalId", doc.get("externalId"))
-        if not self._wanted["name"]:
-            raise bad_request("displayName is required")
-        check_fields(Group, self._wanted)
+        self.from_dict(without(doc, *READ_ONLY), keep_missing=False)
+        self._member_steps = member_steps
 
-    def _member_step(self, op: str, path: Path, value: Any) -> None:
+    def _member_step(self, op: str, path: Path, value: Any) -> tuple[str, Any]:
         if path.sub is not None:
             raise bad_request("Member sub-attributes cannot be changed", "mutability")
         if op == "add":
-            self._member_steps.append(("add", member_users(value)))
-        elif op == "replace":
-            self._member_steps.append(("set", member_users(value)))
-        elif path.filter is not None:
+            return ("add", member_users(value))
+        if op == "replace":
+            return ("set", member_users(value))
+        if path.filter is not None:
             q = QueryBuilder(MEMBER_COLUMNS, "").query(path.filter)
-            self._member_steps.append(("remove", User.objects.filter(q).only("id", "login_id")))
-        elif value is not None:
-            self._member_steps.append(("remove", member_users(value)))
-        else:
-            self._member_steps.append(("set", []))
+            return ("remove", OKTA_USERS.filter(q).only("id", "login_id"))
+        if value is not None:
+            return ("remove", member_users(value))
+        return ("set", [])
 
     def save(self) -> None:
+        """The group and its member steps change together or not at all."""
         with transaction.atomic():
             if self.obj.pk is None:
-                self.obj = self._create()
+                self.obj = self.create_or_adopt()
             else:
-                self._update()
+                self._update(self.obj)
             for step, users in self._member_steps:
                 {
                     "add": directory.add_members,
                     "remove": directory.remove_members,
                     "set": directory.set_members,
-                }[step](self.actor, self.obj, users)
+                }[step](self.caller, self.obj, users)
+        self.remember_sent()
+
+    def _named(self) -> Group | None:
+        return Group.objects.filter(name__ci_exact=self._wanted["name"]).first()
+
+    def _taken(self) -> Exception:
+        return conflict(f"displayName {self._wanted['name']!r} already exists")
 
     def _create(self) -> Group:
-        try:
-            return directory.create_group(
-                self.actor, auth_provider=AuthProvider.OKTA, **self._wanted
-            )
-        except directory.DirectoryConflict as exc:
-            raise conflict(f"displayName {self._wanted['name']!r} already exists") from exc
+        return directory.create_group(self.caller, self._wanted, sent=self._sent)
 
-    def _update(self) -> None:
+    def _update(self, group: Group) -> None:
         try:
-            directory.update_group(self.actor, self.obj, **self._wanted)
+            directory.update_group(self.caller, group, self._wanted, sent=self._sent)
         except directory.DirectoryConflict as exc:
-            raise conflict(f"displayName {self._wanted['name']!r} already exists") from exc
+            raise self._taken() from exc
 
     def delete(self) -> None:
-        directory.delete_group(self.actor, self.obj)
+        """Deletes the group, or only drops the SCIM link when the Okta sync manages it too."""
+        directory.delete_group(self.caller, self.obj)

@@ -1,28 +1,29 @@
 """The SCIM User adapter: Okta's user ↔ the console's User, written through the directory.
 
-`from_dict` and PATCH only record the wanted state; `save` validates it and applies it in
-one call to querypie_admin.directory, which checks uniqueness and writes the audit log.
+`from_dict` and PATCH only record the wanted state; `save` applies it in one call to
+querypie_admin.directory, which validates it, checks uniqueness and ownership, keeps
+the SCIM link (externalId and what Okta sent, password removed) and writes the audit log.
 Okta's placeholder password is never set: SCIM users sign in through the IdP.
 """
 
 from typing import Any
 
-from django.db import transaction
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
 from querypie_admin import directory
-from querypie_admin.models import AuthProvider, User
+from querypie_admin.models import AuthProvider, DirectoryLink, LinkSource, User
 
 from ..errors import bad_request, conflict
-from ..models import ScimUserLink
 from ..schemas import QUERYPIE_USER
-from .base import DirectoryAdapterMixin, as_bool, as_text, check_fields, check_schemas, get_ci
+from .base import DirectoryAdapterMixin, as_bool, as_text, check_schemas, get_ci, without
 from .patch import DocumentPatch, operations
 
 READ_ONLY = ("id", "meta", "groups", "schemas", "displayName")
 WRITE_ONLY = ("password",)
 SUB_ATTRIBUTES = ("type", "primary")
+# Sources whose link names a user by Okta's id, which Okta's SCIM sends as externalId.
+OKTA_ID_SOURCES = (LinkSource.OKTA_SYNC, LinkSource.SAML)
 
 
 def _items(body: dict, name: str) -> list[dict]:
@@ -67,11 +68,10 @@ def _address(body: dict) -> str:
     return as_text("addresses.formatted", get_ci(chosen, "formatted")) if chosen else ""
 
 
-def wanted_fields(body: dict, keep_missing: bool = True) -> dict[str, Any]:
+def wanted_fields(body: dict) -> dict[str, Any]:
     """The directory fields a full SCIM user body asks for (PUT semantics).
 
-    A PUT without `active` or `externalId` keeps them (IdPs leave them out of profile
-    pushes); after a PATCH the document is complete, so a missing externalId was removed.
+    A body without `active` keeps the status (IdPs leave it out of profile pushes).
     """
     login_id = as_text("userName", get_ci(body, "userName"))
     if not login_id:
@@ -97,10 +97,6 @@ def wanted_fields(body: dict, keep_missing: bool = True) -> dict[str, Any]:
     active = get_ci(body, "active")
     if active is not None:
         fields["is_active"] = as_bool("active", active)
-    external_id = get_ci(body, "externalId")
-    if external_id is not None or not keep_missing:
-        fields["external_id"] = as_text("externalId", external_id)
-    check_fields(User, fields)
     return fields
 
 
@@ -114,25 +110,22 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
     def __init__(self, obj: User, request: Any = None) -> None:
         super().__init__(obj, request)
         self._wanted: dict[str, Any] = {}
-        self._raw: dict = {}
+        self._sent = directory.Sent()
 
     # Reading -----------------------------------------------------------------------
     @property
     def display_name(self) -> str:
         return self.obj.full_name or self.obj.login_id
 
-    def _sent(self) -> dict:
-        link = getattr(self.obj, "scim_link", None) if self.obj.pk else None
-        return link.attributes if link is not None else {}
-
     def _decorated(self, name: str, item: dict) -> dict:
         """Keep the type/primary the IdP gave a value we still hold, for a faithful echo."""
-        for sent in self._sent().get(name) or []:
+        sent = self.link.attributes if self.link is not None else {}
+        for given in sent.get(name) or []:
             if (
-                isinstance(sent, dict)
-                and str(sent.get("value", "")).lower() == item["value"].lower()
+                isinstance(given, dict)
+                and str(given.get("value", "")).lower() == item["value"].lower()
             ):
-                item.update({k: sent[k] for k in SUB_ATTRIBUTES if k in sent})
+                item.update({k: given[k] for k in SUB_ATTRIBUTES if k in given})
         return item
 
     def _emails(self) -> list[dict]:
@@ -144,9 +137,11 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
         return [self._decorated("emails", e) for e in emails]
 
     def _groups(self) -> list[dict]:
+        """The Okta groups the user is in; local groups are the console's, not Okta's."""
         groups = getattr(self.obj, "scim_groups", None)
         if groups is None:
-            groups = self.obj.member_of.only("id", "name").order_by("id")
+            okta_groups = self.obj.member_of.filter(auth_provider=AuthProvider.OKTA)
+            groups = okta_groups.only("id", "name").order_by("id")
         base = self.location.rsplit("/Users/", 1)[0]
         return [
             {"value": str(g.pk), "$ref": f"{base}/Groups/{g.pk}", "display": g.name} for g in groups
@@ -162,7 +157,7 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
         doc = {
             "schemas": [SchemaURI.USER],
             "id": self.id,
-            "externalId": user.external_id,
+            "externalId": self.external_id,
             "userName": user.login_id,
             "name": {k: v for k, v in name.items() if v},
             "displayName": self.display_name,
@@ -185,8 +180,12 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
         check_schemas(d, self.core_schema, self.extensions)
 
     def from_dict(self, d: dict, keep_missing: bool = True) -> None:
-        self._wanted = wanted_fields(d, keep_missing)
-        self._raw = {k: v for k, v in d.items() if k.lower() not in WRITE_ONLY}
+        """Record a full body; after a PATCH the document is complete, so a missing
+        externalId was removed, while a PUT without one keeps it."""
+        self._wanted = wanted_fields(d)
+        if self.obj.pk is None:
+            self._wanted.setdefault("is_active", True)
+        self._sent = self.sent(d, without(d, *WRITE_ONLY), keep_missing)
 
     def handle_operations(self, ops: list) -> None:
         """Apply the PATCH to the current representation, then treat it as a full body."""
@@ -199,40 +198,46 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
         self.from_dict(doc, keep_missing=False)
 
     def save(self) -> None:
-        """One directory call, then the raw attributes; the instance stays current in memory."""
-        with transaction.atomic():
-            if self.obj.pk is None:
-                self.obj = self._create()
-                self.obj.scim_groups = []
-                link = ScimUserLink.objects.create(user=self.obj, attributes=self._raw)
-            else:
-                self._update()
-                link = self._store_raw()
-        self.obj.scim_link = link
+        """One directory call; the instance stays current in memory."""
+        if self.obj.pk is None:
+            self.obj = self.create_or_adopt()
+        else:
+            self._update(self.obj)
+        self.remember_sent()
 
-    def _store_raw(self) -> ScimUserLink:
-        link = getattr(
-            self.obj, "scim_link", None
-        )  # RelatedObjectDoesNotExist is an AttributeError
-        if link is None:
-            return ScimUserLink.objects.create(user=self.obj, attributes=self._raw)
-        if link.attributes != self._raw:
-            link.attributes = self._raw
-            link.save(update_fields=["attributes", "updated_at"])
-        return link
+    def _known(self) -> User | None:
+        """The Okta user that the sync or SAML sign-in knows by this externalId (Okta's id)."""
+        if not self._sent.external_id:
+            return None
+        link = (
+            DirectoryLink.objects.filter(
+                source__in=OKTA_ID_SOURCES,
+                external_id=self._sent.external_id,
+                user__auth_provider=AuthProvider.OKTA,
+            )
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        return link.user if link is not None else None
+
+    def _named(self) -> User | None:
+        return User.objects.filter(login_id__ci_exact=self._wanted["login_id"]).first()
+
+    def _taken(self) -> Exception:
+        return conflict(f"userName {self._wanted['login_id']!r} is already in use")
 
     def _create(self) -> User:
-        fields = {"is_active": True, **self._wanted, "auth_provider": AuthProvider.OKTA}
-        try:
-            return directory.create_user(self.actor, **fields)
-        except directory.DirectoryConflict as exc:
-            raise conflict(f"userName {fields['login_id']!r} is already in use") from exc
+        user = directory.create_user(self.caller, self._wanted, sent=self._sent)
+        user.scim_groups = []  # a new user is in no group: no query to render it
+        return user
 
-    def _update(self) -> None:
+    def _update(self, user: User) -> None:
         try:
-            directory.update_user(self.actor, self.obj, **self._wanted)
+            directory.update_user(self.caller, user, self._wanted, sent=self._sent)
         except directory.DirectoryConflict as exc:
-            raise conflict(f"userName {self._wanted['login_id']!r} is already in use") from exc
+            raise self._taken() from exc
 
     def delete(self) -> None:
-        directory.delete_user(self.actor, self.obj)
+        """Deletes the user, or only drops the SCIM link when the Okta sync manages it too."""
+        directory.delete_user(self.caller, self.obj)

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from querypie_admin.models import AuthProvider, Group, User
+from querypie_admin.models import DirectoryLink, LinkSource
 
 from ..okta_client import OktaClient
 from .config import RunConfig, SyncSetupError
-from .mapping import FIELDS, with_app_login
+from .mapping import FIELDS, stored_values
 from .snapshot import (
     Counter,
     Phase,
@@ -90,10 +90,11 @@ def _changed_users(
     """
     read_users(client, snapshot, phase, count, since("lastUpdated", config), logins)
     rest = [okta_id for okta_id in logins if okta_id not in snapshot.users]
-    users = User.objects.filter(auth_provider=AuthProvider.OKTA, is_active=True)
-    kept = _by_external_id(users, rest, FIELDS)
+    active = _sync_links().filter(user__is_active=True)
+    kept = _by_okta_id(active, rest, tuple(f"user__{name}" for name in FIELDS))
     for okta_id, *values in kept:
-        snapshot.users[okta_id] = with_app_login(tuple(values), logins[okta_id])
+        snapshot.users[okta_id] = stored_values(tuple(values), logins[okta_id])
+        snapshot.stored.add(okta_id)
     count(len(kept))
     unknown = [okta_id for okta_id in rest if okta_id not in snapshot.users]
     if len(unknown) > MAX_ID_READS:
@@ -111,9 +112,12 @@ def _changed_groups(
     """Changed groups and groups new to QueryPie are read (with their members); others kept."""
     reread = read_groups(client, snapshot, changed_groups_filter(config), assigned)
     rest = [okta_id for okta_id in sorted(assigned) if okta_id not in reread]
-    groups = Group.objects.filter(auth_provider=AuthProvider.OKTA)
-    for okta_id, name, description in _by_external_id(groups, rest, ("name", "description")):
+    groups = _sync_links().filter(group__isnull=False)
+    for okta_id, name, description in _by_okta_id(
+        groups, rest, ("group__name", "group__description")
+    ):
         snapshot.groups[okta_id] = (name, description)
+        snapshot.stored.add(okta_id)
     unknown = {okta_id for okta_id in rest if okta_id not in snapshot.groups}
     if len(unknown) > MAX_ID_READS:
         return reread | read_groups(client, snapshot, None, unknown)
@@ -129,10 +133,14 @@ def _id_filters(okta_ids: list[str]) -> Iterator[str]:
         yield " or ".join(f'id eq "{okta_id}"' for okta_id in chunk)
 
 
-def _by_external_id(rows: Any, okta_ids: list[str], fields: tuple[str, ...]) -> list[tuple]:
-    """(external id, *fields) of the rows linked to `okta_ids`, looked up in batches."""
+def _sync_links() -> Any:
+    return DirectoryLink.objects.filter(source=LinkSource.OKTA_SYNC)
+
+
+def _by_okta_id(links: Any, okta_ids: list[str], fields: tuple[str, ...]) -> list[tuple]:
+    """(Okta id, *fields) of the rows the sync links to `okta_ids`, looked up in batches."""
     found: list[tuple] = []
     for start in range(0, len(okta_ids), LOOKUP_BATCH):
         chunk = okta_ids[start : start + LOOKUP_BATCH]
-        found += rows.filter(external_id__in=chunk).values_list("external_id", *fields)
+        found += links.filter(external_id__in=chunk).values_list("external_id", *fields)
     return found

@@ -1,82 +1,102 @@
-"""Write a plan through querypie_admin.directory_bulk: users, then groups, then memberships."""
+"""Write a plan through the directory's batches: users, then groups, then memberships.
+
+Every write goes through querypie_admin.directory.batch with the sync's Caller, so each
+batch is validated, checked against ownership and audited with the source `okta_sync`.
+"""
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from querypie_admin import directory_bulk
-from querypie_admin.audit import Actor
-from querypie_admin.directory import DirectoryConflict
-from querypie_admin.models import AuthProvider
+from querypie_admin.directory import Caller, DirectoryConflict, Sent, batch
 
 from .conflicts import conflict
+from .mapping import as_fields, group_fields, group_sent, user_sent
 from .plan import Plan
-from .plan_users import user_fields
 
 Phase = Callable[[str], None]
+Change = tuple[int, str, dict[str, Any]]
+Planned = tuple[int, str, str, dict[str, Any]]  # pk, Okta id, label, changed fields
+Sender = Callable[[str, Any], Sent]  # (Okta id, values) -> what Okta sent
 
 
-def apply_plan(plan: Plan, actor: Actor, phase: Phase) -> list[dict[str, str]]:
+def apply_plan(plan: Plan, caller: Caller, phase: Phase) -> list[dict[str, str]]:
     """Apply every change; returns conflicts found only while writing (e.g. login swaps)."""
-    late_conflicts: list[dict[str, str]] = []
     phase("Writing users")
-    new_users = _create_users(actor, plan)
-    updates = [(pk, login, changes) for pk, _, login, changes in plan.users.update]
-    late_conflicts += _update_each_on_conflict(directory_bulk.update_users, actor, updates, "user")
-    directory_bulk.deactivate_users(actor, [pk for pk, _ in plan.users.deactivate])
+    new_users = _create(caller, batch.create_users, plan.users.create, as_fields, user_sent)
+    updates, turned_off = _split_deactivations(plan.users.update)
+    late = _update(caller, batch.update_users, updates, "user")
+    batch.deactivate_users(caller, turned_off, reason="suspended or deactivated in Okta")
+    _link(caller, batch.link_users, plan.users.link, user_sent)
+    batch.release_users(caller, [pk for pk, _, _ in plan.users.release])
     phase("Writing groups")
-    new_groups = _create_groups(actor, plan)
-    updates = [(pk, name, changes) for pk, _, name, changes in plan.groups.update]
-    late_conflicts += _update_each_on_conflict(
-        directory_bulk.update_groups, actor, updates, "group"
-    )
-    directory_bulk.delete_groups(actor, [pk for pk, _ in plan.groups.delete])
+    new_groups = _create(caller, batch.create_groups, plan.groups.create, group_fields, group_sent)
+    late += _update(caller, batch.update_groups, plan.groups.update, "group")
+    _link(caller, batch.link_groups, plan.groups.link, group_sent)
+    batch.release_groups(caller, [pk for pk, _, _ in plan.groups.release])
     phase("Writing memberships")
-    adds = [
-        (new_groups.get(g, g), new_users.get(u, u))
-        for g, u in plan.memberships.add
-        if new_groups.get(g, g) is not None and new_users.get(u, u) is not None
-    ]
-    directory_bulk.change_memberships(actor, adds, plan.memberships.remove)
-    return late_conflicts
+    adds = [(new_groups.get(g, g), new_users.get(u, u)) for g, u in plan.memberships.add]
+    batch.change_memberships(caller, adds, plan.memberships.remove)
+    return late
 
 
-def _create_users(actor: Actor, plan: Plan) -> dict[str, int]:
-    """Okta id -> new user id; rows are built one batch at a time to keep memory flat."""
+def _create(
+    caller: Caller,
+    create: Callable[[Caller, list[tuple[dict, Sent]]], list[int]],
+    rows: list[tuple[str, Any]],
+    fields: Callable[[Any], dict[str, Any]],
+    sent: Sender,
+) -> dict[str, int]:
+    """Okta id -> new row id; rows are built one batch at a time to keep memory flat."""
     made: dict[str, int] = {}
-    creates = plan.users.create
-    for start in range(0, len(creates), directory_bulk.BATCH):
-        rows = [
-            user_fields(okta_id, v) for okta_id, v in creates[start : start + directory_bulk.BATCH]
-        ]
-        made.update((okta_id, pk) for pk, okta_id in directory_bulk.create_users(actor, rows))
+    for start in range(0, len(rows), batch.BATCH):
+        chunk = rows[start : start + batch.BATCH]
+        pks = create(caller, [(fields(values), sent(okta_id, values)) for okta_id, values in chunk])
+        made.update(zip((okta_id for okta_id, _ in chunk), pks, strict=True))
     return made
 
 
-def _create_groups(actor: Actor, plan: Plan) -> dict[str, int]:
-    rows = [
-        {"name": name, "description": description, "auth_provider": AuthProvider.OKTA}
-        | {"external_id": okta_id}
-        for okta_id, name, description in plan.groups.create
-    ]
-    return {g.external_id: g.pk for g in directory_bulk.create_groups(actor, rows)}
+def _split_deactivations(planned: list[Planned]) -> tuple[list[Planned], list[int]]:
+    """Explicit negatives go through deactivate_users, so the audit log says
+    `user.deactivated`; the other changed fields are updates."""
+    updates, turned_off = [], []
+    for pk, okta_id, label, fields in planned:
+        if fields.get("is_active") is False:
+            turned_off.append(pk)
+            fields = {name: value for name, value in fields.items() if name != "is_active"}
+        if fields:
+            updates.append((pk, okta_id, label, fields))
+    return updates, turned_off
 
 
-def _update_each_on_conflict(
-    update: Callable[[Actor, Sequence[tuple[int, str, dict[str, Any]]]], int],
-    actor: Actor,
-    changes: list[tuple[int, str, dict[str, Any]]],
+def _link(
+    caller: Caller,
+    link: Callable[[Caller, list[tuple[int, Sent]]], int],
+    rows: list[tuple[int, str, Any]],
+    sent: Sender,
+) -> None:
+    """New and refreshed sync links, with what Okta sent, one batch at a time."""
+    for start in range(0, len(rows), batch.BATCH):
+        chunk = rows[start : start + batch.BATCH]
+        link(caller, [(pk, sent(okta_id, values)) for pk, okta_id, values in chunk])
+
+
+def _update(
+    caller: Caller,
+    update: Callable[[Caller, Sequence[Change]], int],
+    planned: list[Planned],
     kind: str,
 ) -> list[dict[str, str]]:
     """Batched first; if a batch clashes (two Okta users swapped logins), one by one."""
+    changes = [(pk, label, fields) for pk, _, label, fields in planned]
     try:
-        update(actor, changes)
+        update(caller, changes)
         return []
     except DirectoryConflict:
         pass
     found = []
-    for change in changes:
+    for (_, okta_id, label, _), change in zip(planned, changes, strict=True):
         try:
-            update(actor, [change])
+            update(caller, [change])
         except DirectoryConflict:
-            found.append(conflict(kind, "", change[1], "name already in use; left unchanged"))
+            found.append(conflict(kind, okta_id, label, "name already in use; left unchanged"))
     return found

@@ -1,85 +1,111 @@
-"""Plan groups: create, rename or re-describe, and delete those Okta no longer has."""
+"""Plan groups: create, adopt (link), rename or re-describe, and release. Reads only.
 
+A listed Okta group is matched to the group whose sync link has its Okta id, else an
+Okta-owned group with no sync link and the same name is adopted, else it is created. A
+sync-linked group a complete listing lacks is released: deleted with its memberships
+unless SCIM also manages it. Groups the sync does not link are never deleted here.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from querypie_admin.models import AuthProvider, Group
+from querypie_admin.directory import check_group_fields
+from querypie_admin.models import Group
 
-from .conflicts import conflict, holders
+from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
+from .mapping import GroupValues, group_attributes, group_fields
 from .snapshot import Snapshot
+
+Candidate = tuple[int, GroupValues, bool, bool]  # pk, current values, sync-linked, SCIM-linked
+GROUPS = Kind("group", Group, "name", "group name", group_fields, check_group_fields)
 
 
 @dataclass
 class GroupPlan:
-    create: list[tuple[str, str, str]] = field(default_factory=list)  # Okta id, name, description
+    create: list[tuple[str, GroupValues]] = field(default_factory=list)  # Okta id, values
     update: list[tuple[int, str, str, dict[str, Any]]] = field(default_factory=list)
-    delete: list[tuple[int, str]] = field(default_factory=list)  # pk, name
+    # ^ (pk, Okta id, name, changed fields)
+    link: list[tuple[int, str, GroupValues]] = field(default_factory=list)
+    adopted: set[int] = field(default_factory=set)
+    release: list[tuple[int, str, bool]] = field(default_factory=list)  # pk, name, deleted
     linked: dict[str, int] = field(default_factory=dict)
+    owned: int = 0  # sync-linked groups, and groups this run adopts
     conflicts: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def delete(self) -> list[tuple[int, str]]:
+        """Released groups no other source manages: deleted with their memberships."""
+        return [(pk, name) for pk, name, deleted in self.release if deleted]
+
+    def refreshed(self) -> list[tuple[int, str]]:
+        """(pk, name) of updated groups: changed fields, or only a changed "What Okta sent"."""
+        rows = [(pk, name) for pk, _, name, _ in self.update]
+        counted = self.adopted | {pk for pk, _ in rows}
+        return rows + [(pk, values[0]) for pk, _, values in self.link if pk not in counted]
 
 
 def plan_groups(snapshot: Snapshot) -> GroupPlan:
-    """Groups follow Okta exactly; only Okta-provider groups are ever changed."""
     plan = GroupPlan()
-    adoptable: dict[str, tuple[int, str, str]] = {}
-    rows = Group.objects.filter(auth_provider=AuthProvider.OKTA).order_by("pk")
-    for pk, external_id, name, description in rows.values_list(
-        "pk", "external_id", "name", "description"
-    ):
-        wanted = snapshot.groups.get(external_id) if external_id else None
-        if wanted is not None and external_id not in plan.linked:
-            plan.linked[external_id] = pk
-            changes = _changes((name, description), wanted)
-            if changes:
-                plan.update.append((pk, external_id, wanted[0], changes))
-        elif not external_id or snapshot.complete:
-            adoptable[name.lower()] = (pk, name, description)
-    _place_new_groups(plan, snapshot, adoptable)
-    if snapshot.complete:
-        plan.delete = [(pk, name) for pk, name, _ in adoptable.values()]
-    _drop_taken_names(plan)
+    candidates: Candidates[Candidate] = Candidates()
+    rows = with_links(Group).values_list(
+        "pk", "sync__id", "sync__external_id", "sync__attributes", "scim__id", "name", "description"
+    )
+    for pk, sync_link, okta_id, sent, scim_link, *values in rows:
+        current = (values[0], values[1])
+        if sync_link is not None:
+            plan.owned += 1
+            wanted = snapshot.groups.get(okta_id)
+            if wanted is not None:
+                plan.linked[okta_id] = pk
+                _refresh(plan, snapshot, pk, okta_id, current, wanted, sent)
+                continue
+            if not snapshot.complete:
+                continue
+        row = (pk, current, sync_link is not None, scim_link is not None)
+        candidates.add(pk, row, current[0])
+    _place_new_groups(plan, snapshot, candidates)
+    _release_absent(plan, candidates.rows.values())
+    drop_conflicts(plan, GROUPS)
     return plan
 
 
-def _changes(current: tuple[str, str], wanted: tuple[str, str]) -> dict[str, Any]:
+def _changes(current: GroupValues, wanted: GroupValues) -> dict[str, Any]:
     names = ("name", "description")
     return {n: new for n, old, new in zip(names, current, wanted, strict=True) if old != new}
 
 
-def _place_new_groups(plan: GroupPlan, snapshot: Snapshot, adoptable: dict) -> None:
-    for okta_id, (name, description) in snapshot.groups.items():
+def _refresh(plan: GroupPlan, snapshot: Snapshot, pk, okta_id, current, wanted, sent) -> None:
+    changes = _changes(current, wanted)
+    if changes:
+        plan.update.append((pk, okta_id, wanted[0], changes))
+    if okta_id not in snapshot.stored and group_attributes(wanted) != sent:
+        plan.link.append((pk, okta_id, wanted))
+
+
+def _place_new_groups(plan: GroupPlan, snapshot: Snapshot, candidates: Candidates) -> None:
+    for okta_id, values in snapshot.groups.items():
         if okta_id in plan.linked:
             continue
-        if not name:
-            plan.conflicts.append(conflict("group", okta_id, name, "Okta sent no group name"))
+        if not values[0]:
+            plan.conflicts.append(conflict("group", okta_id, "", "Okta sent no group name"))
             continue
-        if name.lower() in adoptable:
-            pk, old_name, old_description = adoptable.pop(name.lower())
-            plan.linked[okta_id] = pk
-            changes = {**_changes((old_name, old_description), (name, description))}
-            plan.update.append((pk, okta_id, name, {**changes, "external_id": okta_id}))
-        else:
-            plan.create.append((okta_id, name, description))
+        candidate = candidates.take(okta_id, values[0])
+        if candidate is None:
+            plan.create.append((okta_id, values))
+            continue
+        pk, current, was_synced, _ = candidate
+        plan.linked[okta_id] = pk
+        if not was_synced:
+            plan.adopted.add(pk)
+            plan.owned += 1
+        changes = _changes(current, values)
+        if changes:
+            plan.update.append((pk, okta_id, values[0], changes))
+        plan.link.append((pk, okta_id, values))
 
 
-def _drop_taken_names(plan: GroupPlan) -> None:
-    renames = [changes["name"] for *_, changes in plan.update if "name" in changes]
-    taken = holders(Group, "name", [name for _, name, _ in plan.create] + renames)
-    if not taken:
-        return
-    kept = []
-    for okta_id, name, description in plan.create:
-        if name.lower() in taken:
-            plan.conflicts.append(_taken(okta_id, name))
-        else:
-            kept.append((okta_id, name, description))
-    plan.create = kept
-    for pk, okta_id, _, changes in plan.update:
-        holder = taken.get(changes.get("name", "").lower())
-        if holder and holder[0] != pk:
-            plan.conflicts.append(_taken(okta_id, changes.pop("name")))
-    plan.update = [item for item in plan.update if item[3]]
-
-
-def _taken(okta_id: str, name: str) -> dict[str, str]:
-    return conflict("group", okta_id, name, "group name already used by another group; left alone")
+def _release_absent(plan: GroupPlan, candidates: Iterable[Candidate]) -> None:
+    for pk, current, was_synced, scim_linked in candidates:
+        if was_synced:
+            plan.release.append((pk, current[0], not scim_linked))

@@ -1,4 +1,8 @@
-"""Plan memberships: make each synced group's members exactly Okta's, in scope.
+"""Plan memberships: make each synced group's members Okta's, over the users the sync links.
+
+Only pairs of a synced group and a sync-linked user are removed: SCIM-only and local
+members of a shared group are left alone. The memberships of the groups
+the plan deletes are listed too, so the plan counts exactly what the run removes.
 
 Keys are database ids for existing rows and Okta ids for users or groups this run creates.
 Present memberships are streamed group by group, so 300,000 of them need little memory.
@@ -7,7 +11,7 @@ Present memberships are streamed group by group, so 300,000 of them need little 
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from querypie_admin.models import AuthProvider, GroupMembership, User
+from querypie_admin.models import AuthProvider, DirectoryLink, GroupMembership, LinkSource
 
 from .plan_groups import GroupPlan
 from .plan_users import UserPlan
@@ -22,26 +26,48 @@ LOOKUP_BATCH = 5000
 class MembershipPlan:
     add: list[tuple[Key, Key]] = field(default_factory=list)  # (group, user)
     remove: list[tuple[int, int]] = field(default_factory=list)
+    with_groups: list[tuple[int, int]] = field(default_factory=list)  # go with deleted groups
+    owned: int = 0  # present memberships the sync manages (the guard's measure)
+
+    @property
+    def removals(self) -> int:
+        return len(self.remove) + len(self.with_groups)
 
 
 def plan_memberships(snapshot: Snapshot, users: UserPlan, groups: GroupPlan) -> MembershipPlan:
     plan = MembershipPlan()
-    user_keys = _user_keys(snapshot, users)
-    wanted_by_group = _wanted(snapshot, groups, user_keys)
+    wanted_by_group = _wanted(snapshot, groups, _user_keys(snapshot, users))
     deleted = {pk for pk, _ in groups.delete}
+    managed = set(groups.linked.values())
     for group_pk, rows in _present_by_group():
         present = {user_pk for _, user_pk in rows}
         if group_pk in deleted:
-            continue  # its memberships go with it
-        wanted = wanted_by_group.pop(group_pk, None)
-        if wanted is None:
-            plan.remove += [(group_pk, pk) for pk in sorted(present & users.gone)]
-            continue
-        plan.remove += [(group_pk, pk) for pk in sorted(present - wanted)]
-        plan.add += [(group_pk, key) for key in _ordered(wanted - present)]
+            plan.with_groups += [(group_pk, pk) for pk in sorted(present)]
+            plan.owned += len(present)
+        elif group_pk in managed:
+            _follow_okta(plan, group_pk, present, present & users.synced, wanted_by_group, users)
     for group_key, wanted in wanted_by_group.items():  # groups with no member yet
         plan.add += [(group_key, key) for key in _ordered(wanted)]
     return plan
+
+
+def _follow_okta(
+    plan: MembershipPlan,
+    group_pk: int,
+    present: set[int],
+    ours: set[int],
+    wanted_by_group: dict,
+    users: UserPlan,
+) -> None:
+    """One synced group: add Okta's members, remove the sync's users Okta no longer lists
+    (or, when its members were not read this run, only the users leaving every synced group)."""
+    plan.owned += len(ours)
+    wanted = wanted_by_group.pop(group_pk, None)
+    if wanted is None:
+        plan.remove += [(group_pk, pk) for pk in sorted(ours & users.gone)]
+        return
+    plan.remove += [(group_pk, pk) for pk in sorted(ours - wanted)]
+    plan.add += [(group_pk, key) for key in _ordered(wanted - present)]
 
 
 def _ordered(keys: set[Key]) -> list[Key]:
@@ -60,16 +86,15 @@ def _user_keys(snapshot: Snapshot, users: UserPlan) -> dict[str, Key]:
 
 def _linked_in_database(okta_ids: set[str]) -> dict[str, int]:
     ordered, found = sorted(okta_ids), {}
-    okta_users = User.objects.filter(auth_provider=AuthProvider.OKTA)
+    links = DirectoryLink.objects.filter(source=LinkSource.OKTA_SYNC, user__isnull=False)
     for start in range(0, len(ordered), LOOKUP_BATCH):
         chunk = ordered[start : start + LOOKUP_BATCH]
-        rows = okta_users.filter(external_id__in=chunk).values_list("external_id", "pk")
-        found.update(rows)
+        found.update(links.filter(external_id__in=chunk).values_list("external_id", "user_id"))
     return found
 
 
 def _wanted(snapshot: Snapshot, groups: GroupPlan, user_keys: dict[str, Key]) -> dict:
-    creating = {okta_id for okta_id, _, _ in groups.create}
+    creating = {okta_id for okta_id, _ in groups.create}
     wanted: dict[Key, set[Key]] = {}
     for okta_id, members in snapshot.members.items():
         group_key = groups.linked.get(okta_id) or (okta_id if okta_id in creating else None)

@@ -1,15 +1,29 @@
-"""Plan users: who to create, update (only differing fields) and deactivate. Reads only."""
+"""Plan users: create, adopt (link), update, and release. Reads only.
 
+The sync decides only over rows it has linked. A listed Okta user is matched to the row
+whose sync link has its Okta id; else an Okta-owned row with no sync link is adopted, the
+one whose SCIM or SAML link has that id, else the one with the same login ID; else it is
+created. (A row whose sync link names an Okta id a complete listing no longer has may be
+adopted too: Okta recreated the user.) An explicit negative from Okta (SUSPENDED,
+DEPROVISIONED) deactivates; absence from a complete listing only releases the sync's link,
+which deactivates only when no SCIM link is left. Rows the sync does not link (SCIM-only,
+SAML-only, local) are never deactivated here.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from querypie_admin.models import AuthProvider, User
+from querypie_admin.directory import check_user_fields
+from querypie_admin.models import User
 
-from .conflicts import conflict, holders
-from .mapping import ACTIVE, FIELDS, LOGIN, UserValues, as_fields
+from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
+from .mapping import ACTIVE, FIELDS, LOGIN, UserValues, as_fields, user_attributes
 from .snapshot import Snapshot
 
 STREAM_CHUNK = 5000
+Candidate = tuple[int, UserValues, bool, bool]  # pk, current values, sync-linked, SCIM-linked
+USERS = Kind("user", User, "login_id", "login ID", as_fields, check_user_fields)
 
 
 @dataclass
@@ -17,58 +31,80 @@ class UserPlan:
     create: list[tuple[str, UserValues]] = field(default_factory=list)
     update: list[tuple[int, str, str, dict[str, Any]]] = field(default_factory=list)
     # ^ (pk, Okta id, login ID, changed fields)
-    deactivate: list[tuple[int, str]] = field(default_factory=list)  # pk, login
+    link: list[tuple[int, str, UserValues]] = field(default_factory=list)
+    # ^ sync links to write, new or with changed attributes: (pk, Okta id, what Okta sent)
+    adopted: set[int] = field(default_factory=set)  # rows linked to the sync for the first time
+    release: list[tuple[int, str, bool]] = field(default_factory=list)  # pk, login, deactivates
     linked: dict[str, int] = field(default_factory=dict)  # Okta id -> pk, in scope this run
+    synced: set[int] = field(default_factory=set)  # pks sync-linked before or by this run
     gone: set[int] = field(default_factory=set)  # pks leaving every synced group
-    active_synced: int = 0
+    active_owned: int = 0  # active sync-linked users, and active users this run adopts
     conflicts: list[dict[str, str]] = field(default_factory=list)
+
+    def deactivated(self) -> list[int]:
+        """Explicit negatives (is_active turned off), and releases that leave no SCIM link."""
+        off = [pk for pk, _, _, changes in self.update if changes.get("is_active") is False]
+        return off + [pk for pk, _, deactivates in self.release if deactivates]
 
     @property
     def deactivations(self) -> int:
-        turned_off = sum(1 for *_, changes in self.update if changes.get("is_active") is False)
-        return len(self.deactivate) + turned_off
+        return len(self.deactivated())
+
+    def refreshed(self) -> list[tuple[int, str]]:
+        """(pk, label) of updated rows: changed fields, or only a changed "What Okta sent"."""
+        rows = [(pk, f"{login} ({', '.join(sorted(ch))})") for pk, _, login, ch in self.update]
+        counted = self.adopted | {pk for pk, _ in rows}
+        only_sent = [(pk, values) for pk, _, values in self.link if pk not in counted]
+        return rows + [(pk, f"{values[LOGIN]} (what Okta sent)") for pk, values in only_sent]
 
 
 def _changes(current: UserValues, wanted: UserValues) -> dict[str, Any]:
-    return {name: new for name, old, new in zip(FIELDS, current, wanted, strict=True) if old != new}
+    pairs = zip(FIELDS, current, wanted, strict=False)  # `wanted` also carries the status
+    return {name: new for name, old, new in pairs if old != new}
 
 
 def plan_users(snapshot: Snapshot) -> UserPlan:
-    """Match by external ID (the Okta user id), so a login change keeps the same user."""
     plan = UserPlan()
-    adoptable: dict[str, tuple[int, UserValues]] = {}
-    rows = User.objects.filter(auth_provider=AuthProvider.OKTA).order_by("pk")
-    rows = rows.values_list("pk", "external_id", *FIELDS).iterator(chunk_size=STREAM_CHUNK)
-    for pk, external_id, *values in rows:
+    candidates: Candidates[Candidate] = Candidates()
+    rows = with_links(User).values_list(
+        "pk", "sync__id", "sync__external_id", "sync__attributes", "scim__id",
+        "scim__external_id", "saml__external_id", *FIELDS,
+    )  # fmt: skip
+    for pk, sync_link, okta_id, sent, scim_link, scim_id, saml_id, *values in rows.iterator(
+        chunk_size=STREAM_CHUNK
+    ):
         current = tuple(values)
-        plan.active_synced += bool(current[ACTIVE])
-        wanted = snapshot.users.get(external_id) if external_id else None
-        if wanted is not None and external_id not in plan.linked:
-            _link(plan, snapshot, pk, external_id, current, wanted)
-        elif not external_id or snapshot.complete:
-            # An Okta user we cannot link (yet): adopt it by login, or it is no longer in scope.
-            adoptable[current[LOGIN].lower()] = (pk, current)
-    _place_new_users(plan, snapshot, adoptable)
-    for pk, current in adoptable.values():
-        if current[ACTIVE] and snapshot.complete:
-            plan.deactivate.append((pk, current[LOGIN]))
-        if snapshot.complete:
-            plan.gone.add(pk)
-    _drop_taken_logins(plan)
+        if sync_link is not None:
+            plan.synced.add(pk)
+            plan.active_owned += current[ACTIVE]
+            wanted = snapshot.users.get(okta_id)
+            if wanted is not None:
+                _keep(plan, snapshot, pk, okta_id, current, wanted, sent)
+                continue
+            if not snapshot.complete:  # not re-read by this incremental run
+                continue
+        row = (pk, current, sync_link is not None, scim_link is not None)
+        candidates.add(pk, row, current[LOGIN], scim_id, saml_id)
+    _place_new_users(plan, snapshot, candidates)
+    _release_absent(plan, candidates.rows.values())
+    drop_conflicts(plan, USERS)
     return plan
 
 
-def _link(plan: UserPlan, snapshot: Snapshot, pk: int, okta_id: str, current, wanted) -> None:
+def _keep(plan: UserPlan, snapshot: Snapshot, pk, okta_id, current, wanted, sent) -> None:
+    """A listed user the sync already manages: update what differs."""
     plan.linked[okta_id] = pk
     if okta_id in snapshot.gone:
         plan.gone.add(pk)
     changes = _changes(current, wanted)
     if changes:
         plan.update.append((pk, okta_id, wanted[LOGIN], changes))
+    if okta_id not in snapshot.stored and user_attributes(wanted) != sent:
+        plan.link.append((pk, okta_id, wanted))
 
 
-def _place_new_users(plan: UserPlan, snapshot: Snapshot, adoptable: dict) -> None:
-    """Okta users not linked yet: adopt a same-login Okta user here, else create."""
+def _place_new_users(plan: UserPlan, snapshot: Snapshot, candidates: Candidates) -> None:
+    """Okta users the sync does not link yet: adopt an Okta-owned row, else create."""
     seen: set[str] = set()
     for okta_id, wanted in snapshot.users.items():
         if okta_id in plan.linked or okta_id in snapshot.gone:
@@ -79,40 +115,31 @@ def _place_new_users(plan: UserPlan, snapshot: Snapshot, adoptable: dict) -> Non
             plan.conflicts.append(conflict("user", okta_id, wanted[LOGIN], reason))
             continue
         seen.add(key)
-        if key in adoptable:
-            pk, current = adoptable.pop(key)
-            plan.linked[okta_id] = pk
-            changes = {**_changes(current, wanted), "external_id": okta_id}
-            plan.update.append((pk, okta_id, wanted[LOGIN], changes))
+        candidate = candidates.take(okta_id, key)
+        if candidate is not None:
+            _adopt(plan, okta_id, wanted, candidate)
         else:
             plan.create.append((okta_id, wanted))
 
 
-def _drop_taken_logins(plan: UserPlan) -> None:
-    """A login held by someone else (e.g. a local QueryPie user) is a conflict, left alone."""
-    renames = [ch["login_id"] for *_, ch in plan.update if "login_id" in ch]
-    taken = holders(User, "login_id", [v[LOGIN] for _, v in plan.create] + renames)
-    if not taken:
-        return
-    kept = []
-    for okta_id, values in plan.create:
-        holder = taken.get(values[LOGIN].lower())
-        if holder:
-            plan.conflicts.append(_taken(okta_id, values[LOGIN], holder))
-        else:
-            kept.append((okta_id, values))
-    plan.create = kept
-    for pk, okta_id, _, changes in plan.update:
-        holder = taken.get(changes.get("login_id", "").lower())
-        if holder and holder[0] != pk:
-            plan.conflicts.append(_taken(okta_id, changes.pop("login_id"), holder))
-    plan.update = [item for item in plan.update if item[3]]
+def _adopt(plan: UserPlan, okta_id: str, wanted: UserValues, candidate: Candidate) -> None:
+    pk, current, was_synced, _ = candidate
+    plan.linked[okta_id] = pk
+    plan.synced.add(pk)
+    if not was_synced:
+        plan.adopted.add(pk)
+        plan.active_owned += current[ACTIVE]
+    changes = _changes(current, wanted)
+    if changes:
+        plan.update.append((pk, okta_id, wanted[LOGIN], changes))
+    plan.link.append((pk, okta_id, wanted))
 
 
-def _taken(okta_id: str, login: str, holder: tuple) -> dict[str, str]:
-    owner = "a QueryPie (local) user" if holder[2] == AuthProvider.QUERYPIE else "another user"
-    return conflict("user", okta_id, login, f"login ID already used by {owner}; left untouched")
-
-
-def user_fields(okta_id: str, values: UserValues) -> dict[str, Any]:
-    return {**as_fields(values), "auth_provider": AuthProvider.OKTA, "external_id": okta_id}
+def _release_absent(plan: UserPlan, candidates: Iterable[Candidate]) -> None:
+    """Sync-linked users a complete listing lacks: the sync lets go of them and of their
+    memberships in its groups. Those SCIM also manages keep their status; the others are
+    deactivated."""
+    for pk, current, was_synced, scim_linked in candidates:
+        if was_synced:  # rows the sync never linked are left alone
+            plan.release.append((pk, current[LOGIN], current[ACTIVE] and not scim_linked))
+            plan.gone.add(pk)

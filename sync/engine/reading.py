@@ -4,6 +4,7 @@ from ..models import Scope
 from ..okta_client import DIRECTORY_GROUPS_FILTER, OktaClient
 from .app_scope import read_app_scope
 from .config import RunConfig
+from .mapping import GONE_STATUS
 from .snapshot import (
     Counter,
     MemberReader,
@@ -15,6 +16,8 @@ from .snapshot import (
     read_users,
     since,
 )
+
+DEPROVISIONED_SEARCH = f'status eq "{GONE_STATUS}"'
 
 
 def read_okta(
@@ -37,6 +40,10 @@ def _read_directory(
 ) -> set[str]:
     """All users and OKTA_GROUP groups, or (incremental) those changed since the last run."""
     read_users(client, snapshot, phase, count, since("lastUpdated", config), None)
+    if not config.incremental:  # the search above already returns them
+        # Okta's listing leaves deactivated users out: read them, as a deactivation in Okta
+        # deactivates here (even a user SCIM also manages), while absence only releases.
+        read_users(client, snapshot, phase, count, DEPROVISIONED_SEARCH, None)
     phase("Reading groups")
     changed = changed_groups_filter(config) if config.incremental else None
     group_filter = " and ".join(filter(None, [DIRECTORY_GROUPS_FILTER, changed]))

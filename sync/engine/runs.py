@@ -10,10 +10,10 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from querypie_admin import audit
+from querypie_admin import audit, directory
 from querypie_admin.models import User
 
-from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings
+from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings, destructive_text
 from ..okta_errors import OktaError
 from ..token_crypto import TokenUnreadable
 from .apply import apply_plan
@@ -25,6 +25,7 @@ from .config import (
     make_client,
     member_reader,
 )
+from .guard import guard_message
 from .plan import Plan, build_plan
 from .progress import Listener, Progress
 from .reading import read_okta
@@ -51,9 +52,12 @@ def start_run(
     encrypted_token: str,
     started_by: User | None = None,
     label: str = "",
-    allow_mass_deactivation: bool = False,
+    confirms: SyncRun | None = None,
 ) -> SyncRun:
-    """Record a queued run, or raise SyncAlreadyRunning."""
+    """Record a queued run, or raise SyncAlreadyRunning.
+
+    `confirms` is the held run this one confirms: it may write only within that run's plan.
+    """
     _fail_stale_runs()
     fields = {
         "kind": kind,
@@ -62,7 +66,7 @@ def start_run(
         "api_token_encrypted": encrypted_token,
         "started_by": started_by,
         "started_by_label": started_by.login_id if started_by else label,
-        "allow_mass_deactivation": allow_mass_deactivation,
+        "confirms": confirms,
     }
     try:
         with transaction.atomic():
@@ -77,7 +81,7 @@ def start_saved_run(
     started_by: User | None = None,
     label: str = "",
     full: bool = True,
-    allow_mass_deactivation: bool = False,
+    confirms: SyncRun | None = None,
 ) -> SyncRun:
     """A run of the saved settings; `full=False` lets it be incremental when allowed."""
     s = SyncSettings.load()
@@ -93,7 +97,7 @@ def start_saved_run(
         encrypted_token=s.api_token_encrypted,
         started_by=started_by,
         label=label,
-        allow_mass_deactivation=allow_mass_deactivation,
+        confirms=confirms,
     )
 
 
@@ -143,30 +147,36 @@ def _carry_out(run: SyncRun, progress: Progress) -> None:
     plan = build_plan(snapshot)
     del snapshot
     if run.kind == RunKind.DRY_RUN:
-        _finish(run, RunStatus.SUCCEEDED, plan=plan, message=_guard_message(run, plan, config))
+        _finish(run, RunStatus.SUCCEEDED, plan=plan, message=guard_message(plan, config))
         return
-    message = _guard_message(run, plan, config)
-    if message and not run.allow_mass_deactivation:
-        _finish(run, RunStatus.NEEDS_CONFIRMATION, plan=plan, message=message)
+    destructive = plan.destructive()
+    message = _hold_message(run, plan, config, destructive)
+    if message:
+        _finish(run, RunStatus.NEEDS_CONFIRMATION, plan=plan, message=message, held=destructive)
         return
-    late_conflicts = (
-        apply_plan(plan, f"Okta sync (run #{run.pk})", progress.phase) if not plan.is_empty else []
-    )
+    caller = directory.Caller.okta_sync(f"Okta sync (run #{run.pk})")
+    late_conflicts = apply_plan(plan, caller, progress.phase) if not plan.is_empty else []
     _record_watermarks(run, read_started)
     _finish(run, RunStatus.SUCCEEDED, plan=plan, extra_conflicts=late_conflicts)
 
 
-def _guard_message(run: SyncRun, plan: Plan, config: RunConfig) -> str:
-    """The mass-deactivation guard; it does not apply to the first sync."""
-    if SyncSettings.load().last_full_sync_at is None:
-        return ""
-    share = plan.deactivation_share()
-    if share * 100 <= config.deactivation_threshold:
+def _hold_message(run: SyncRun, plan: Plan, config: RunConfig, destructive: dict) -> str:
+    """Why this run must wait for a confirmation, or "" when it may write.
+
+    A run that confirms a held one may write exactly what was shown, or less, whatever the
+    guard says; anything beyond it stops the run again, so Okta shrinking further between
+    the guard and the confirmation never deactivates more than the administrator saw.
+    """
+    held = run.confirms
+    if held is None:
+        return guard_message(plan, config)
+    beyond = held.changes_beyond_held(destructive)
+    if not any(beyond.values()):
         return ""
     return (
-        f"This run would deactivate {plan.users.deactivations} of "
-        f"{plan.users.active_synced} synced users ({share:.0%}), more than the "
-        f"{config.deactivation_threshold}% threshold. Nothing was written; confirm to proceed."
+        f"Okta changed since the plan confirmed in run #{held.pk}: this plan has "
+        f"{destructive_text(beyond, more=True)} than the one shown. Nothing was written; "
+        "check this new plan and confirm it to proceed."
     )
 
 
@@ -200,6 +210,7 @@ def _finish(
     *,
     plan: Plan | None = None,
     extra_conflicts: list | None = None,
+    held: dict | None = None,
     **fields: str,
 ) -> None:
     run.status = status
@@ -210,6 +221,8 @@ def _finish(
         run.counts = plan.counts()
         run.samples = plan.samples()
         run.conflicts = plan.conflicts + (extra_conflicts or [])
+    if held is not None:
+        run.held_changes = held
     for name, value in fields.items():
         setattr(run, name, value)
     run.save()
@@ -230,5 +243,6 @@ def _audit_finished(run: SyncRun) -> None:
             "status": run.status,
             "counts": run.counts,
             "error": run.error[:500],
+            "confirms": run.confirms_id,
         },
     )

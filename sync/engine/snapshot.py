@@ -28,6 +28,9 @@ class Snapshot:
     gone: set[str] = field(default_factory=set)  # returned, but DEPROVISIONED
     groups: dict[str, tuple[str, str]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)  # only groups whose list was read
+    # Okta ids whose values came from the database (an incremental run did not re-read them):
+    # what Okta sent for them is unchanged, so their links are not rewritten.
+    stored: set[str] = field(default_factory=set)
 
     def add_user(self, user: dict, app_login: str | None = None) -> str:
         okta_id = sys.intern(user["id"])

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from querypie_admin.models import AuditEvent, AuthProvider, User
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,6 +58,7 @@ UNLABELLED_CONTROLS = """() => [...document.querySelectorAll("input, select, tex
     "path",
     [
         "/administrator/users/",
+        "/administrator/users/add/",
         "/administrator/groups/",
         "/administrator/authentication/",
         "/administrator/provisioning/",
@@ -76,3 +78,47 @@ def test_every_control_has_a_name_for_screen_readers(page, console_url, owner, p
 def test_sign_in_controls_have_names(page, console_url):
     page.goto(f"{console_url}/login/")
     assert page.evaluate(UNLABELLED_CONTROLS) == []
+
+
+def test_owner_adds_a_user_who_signs_in_with_the_password_shown_once(
+    page, console_url, owner, password, shot
+):
+    sign_in(page, console_url, owner.login_id, password)
+    page.get_by_role("link", name="Add user").click()
+    page.get_by_label("Login ID").fill("new.dba@corp.example")
+    page.get_by_label("First name").fill("New")
+    page.get_by_label("Role").select_option("system_admin")
+    page.get_by_role("button", name="Add user").click()
+
+    expect(page.get_by_role("heading", name="Initial password")).to_be_visible()
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    shot(page, "00-user-added-password-once")
+    initial = page.locator("#initial-password").inner_text().strip()
+    page.reload()
+    expect(page.get_by_role("heading", name="Initial password")).to_have_count(0)
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, console_url, "new.dba@corp.example", initial)
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+
+
+def test_owner_hands_a_user_over_after_the_confirmation(
+    page, console_url, owner, password, user_factory, shot
+):
+    user = user_factory(login_id="dana@corp.example")
+    prompts: list[str] = []
+
+    def accept(dialog) -> None:
+        prompts.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    sign_in(page, console_url, owner.login_id, password)
+    page.goto(f"{console_url}/administrator/users/{user.pk}/")
+    page.get_by_role("button", name="Hand over to Okta").click()
+
+    expect(page.get_by_text("waiting for the first SCIM push or sync")).to_be_visible()
+    shot(page, "00-user-handed-over")
+    assert "password sign-in stops" in prompts[0]
+    assert User.objects.get(pk=user.pk).auth_provider == AuthProvider.OKTA
+    assert AuditEvent.objects.filter(action="user.handed_over", outcome="success").exists()

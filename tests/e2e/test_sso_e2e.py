@@ -3,7 +3,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from querypie_admin.models import LinkSource
 from tests.e2e.conftest import sign_in
+from tests.factories import okta_user
 from tests.saml_idp.server import IdpServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -11,7 +13,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def idp(console_url):
-    users = {"jane@corp.example": "idp-pass", "stranger@corp.example": "idp-pass"}
+    users = {
+        "jane@corp.example": "idp-pass",
+        "stranger@corp.example": "idp-pass",
+        "OWNER@corp.example": "idp-pass",  # Okta naming the console's local Owner
+    }
     with IdpServer(
         acs_url=f"{console_url}/saml/sp/acs",
         audience=f"{console_url}/saml/sp/metadata",
@@ -72,9 +78,9 @@ def configure_okta(browser, console_url, owner, password, metadata_file) -> None
 
 
 def test_user_logs_in_with_okta_through_the_idp(
-    browser, page, console_url, owner, password, user_factory, metadata_file, shot
+    browser, page, console_url, owner, password, metadata_file, shot
 ):
-    user_factory(login_id="jane@corp.example", first_name="Jane")
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example", first_name="Jane")
     configure_okta(browser, console_url, owner, password, metadata_file)
     page.goto(f"{console_url}/login/")
     shot(page, "02-sign-in-with-okta-button")
@@ -100,6 +106,22 @@ def test_unprovisioned_user_sees_the_refusal_page(
     shot(page, "02-not-provisioned")
     page.goto(f"{console_url}/me/")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_okta_cannot_sign_in_as_the_local_owner(
+    browser, page, console_url, owner, password, metadata_file, shot
+):
+    configure_okta(browser, console_url, owner, password, metadata_file)
+    page.goto(f"{console_url}/login/")
+    page.get_by_role("link", name="Login with Okta").click()
+    page.get_by_label("Username").fill("OWNER@corp.example")
+    page.get_by_label("Password").fill("idp-pass")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("This account signs in with a password")).to_be_visible()
+    shot(page, "02-password-account-refused")
+    page.get_by_role("link", name="Back to sign-in").click()
+    sign_in(page, console_url, owner.login_id, password)
+    expect(page.get_by_role("link", name="Authentication")).to_be_visible()
 
 
 def test_admin_fetches_metadata_from_the_metadata_url(

@@ -53,7 +53,7 @@ def test_admin_dry_runs_saves_and_synchronizes_from_okta(
     shot(page, "04-synchronize-result")
 
     page.goto(f"{console_url}/administrator/users/?auth_provider=okta")
-    expect(page.get_by_text("Managed by Okta").first).to_be_visible()
+    expect(page.get_by_text("Okta: Okta API sync").first).to_be_visible()
     assert page.locator("tbody tr").count() >= 20
     shot(page, "04-synced-users")
 

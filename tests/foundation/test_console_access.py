@@ -3,11 +3,19 @@
 import pytest
 from django.urls import reverse
 
-from querypie_admin.models import AuditEvent
+from querypie_admin.models import AuditEvent, LinkSource, User
+from tests.factories import PASSWORD, okta_user
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_PAGES = ["user_list", "group_list", "authentication", "provisioning", "audit_log"]
+ADMIN_PAGES = [
+    "user_list",
+    "user_add",
+    "group_list",
+    "authentication",
+    "provisioning",
+    "audit_log",
+]
 
 
 @pytest.mark.parametrize("name", ADMIN_PAGES)
@@ -39,7 +47,9 @@ def test_detail_and_delete_pages_are_admin_only(client, plain_user, group_factor
     ):
         assert client.get(url).status_code == 403
     assert client.post(reverse("group_delete", args=[group.pk])).status_code == 403
-    assert client.post(reverse("user_set_status", args=[plain_user.pk])).status_code == 403
+    for name in ("user_set_status", "user_set_role", "user_hand_over", "user_take_back"):
+        assert client.post(reverse(name, args=[plain_user.pk])).status_code == 403
+    assert User.objects.get(pk=plain_user.pk).is_active
 
 
 def test_sign_in_is_case_insensitive_and_audited(client, owner, password):
@@ -76,6 +86,30 @@ def test_failed_sign_in_shows_one_message_and_audits_the_reason(
     event = AuditEvent.objects.get(action="auth.signin")
     assert (event.outcome, event.detail["reason"]) == ("failure", reason)
     assert password not in str(event.detail)
+
+
+@pytest.mark.parametrize("sources", [(LinkSource.SCIM,), ()], ids=["linked", "handed-over"])
+def test_an_account_okta_owns_cannot_sign_in_with_a_password(client, sources):
+    user = okta_user(*sources, login_id="okta.ann@corp.example")
+    user.set_password(PASSWORD)  # e.g. handed over while it still had its local password
+    user.save()
+
+    response = client.post(reverse("login"), {"login_id": user.login_id, "password": PASSWORD})
+
+    assert b"The login ID or password is incorrect" in response.content
+    assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.get(action="auth.signin")
+    assert (event.outcome, event.detail) == (
+        "failure",
+        {"method": "password", "reason": "account is managed by Okta (signs in with Okta)"},
+    )
+
+
+def test_an_okta_account_signed_in_with_okta_keeps_its_session(client):
+    """SAML sign-ins use the same backend for the session: only the password check refuses."""
+    user = okta_user(LinkSource.SAML)
+    client.force_login(user, backend="querypie_admin.auth_backends.LoginIdBackend")
+    assert client.get(reverse("profile")).status_code == 200
 
 
 def test_deactivated_user_is_locked_out_of_an_open_session(client, plain_user):

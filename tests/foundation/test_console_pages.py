@@ -4,19 +4,21 @@ import pytest
 from django.urls import reverse
 
 from querypie_admin import directory
-from querypie_admin.models import AuditEvent, AuthProvider
+from querypie_admin.directory import Caller
+from querypie_admin.models import AuditEvent, LinkSource
+from tests.factories import okta_group, okta_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_users_search_and_filters(admin_client, user_factory):
     user_factory(login_id="jane@corp.example", first_name="Jane")
-    user_factory(login_id="okta.bob@corp.example", auth_provider=AuthProvider.OKTA)
+    okta_user(LinkSource.OKTA_SYNC, login_id="okta.bob@corp.example")
     user_factory(login_id="gone@corp.example", is_active=False)
     page = admin_client.get(reverse("user_list"), {"q": "jane"}).content.decode()
     assert "jane@corp.example" in page and "okta.bob" not in page
     page = admin_client.get(reverse("user_list"), {"auth_provider": "okta"}).content.decode()
-    assert "okta.bob@corp.example" in page and "Managed by Okta" in page and "jane@" not in page
+    assert "okta.bob@corp.example" in page and "Okta: Okta API sync" in page and "jane@" not in page
     page = admin_client.get(reverse("user_list"), {"status": "inactive"}).content.decode()
     assert "gone@corp.example" in page and "jane@" not in page
 
@@ -32,14 +34,16 @@ def test_users_list_pages_by_50(admin_client, user_factory):
 
 def test_group_detail_lists_members(admin_client, user_factory, group_factory):
     group = group_factory(name="DBA")
-    directory.add_members("t", group, [user_factory(login_id="dba1@corp.example")])
+    directory.add_members(
+        Caller.command("test"), group, [user_factory(login_id="dba1@corp.example")]
+    )
     page = admin_client.get(reverse("group_detail", args=[group.pk])).content.decode()
     assert "DBA" in page and "dba1@corp.example" in page
 
 
 def test_admin_deactivates_a_local_user_but_not_an_okta_user(admin_client, user_factory):
     local = user_factory()
-    okta = user_factory(auth_provider=AuthProvider.OKTA)
+    okta = okta_user(LinkSource.SCIM)
     admin_client.post(reverse("user_set_status", args=[local.pk]), {"active": "0"})
     admin_client.post(reverse("user_set_status", args=[okta.pk]), {"active": "0"})
     local.refresh_from_db()
@@ -48,11 +52,12 @@ def test_admin_deactivates_a_local_user_but_not_an_okta_user(admin_client, user_
 
 
 def test_deleting_an_okta_group_warns_to_unlink_it_first(admin_client, group_factory):
-    group = group_factory(name="Okta-Eng", auth_provider=AuthProvider.OKTA)
+    group = okta_group(LinkSource.SCIM, name="Okta-Eng")
     page = admin_client.get(reverse("group_delete", args=[group.pk])).content.decode()
     assert "managed by Okta" in page and "Unlink it" in page
     admin_client.post(reverse("group_delete", args=[group.pk]))
-    assert AuditEvent.objects.filter(action="group.deleted", target_label="Okta-Eng").exists()
+    event = AuditEvent.objects.get(action="group.deleted", target_label="Okta-Eng")
+    assert event.detail == {"source": "console", "members_removed": 0}
 
 
 def test_audit_log_filters_by_outcome(admin_client):

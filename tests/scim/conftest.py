@@ -76,7 +76,7 @@ def in_process_requests():
     request_finished.connect(close_old_connections)
 
 
-def okta_user(login: str = "isabella.chen@corp.example", **overrides) -> dict:
+def user_body(login: str = "isabella.chen@corp.example", **overrides) -> dict:
     """POST /Users exactly as Okta sends it (Okta's SCIM 2.0 reference request)."""
     body = {
         "schemas": [USER_SCHEMA],

@@ -1,6 +1,6 @@
 """Expected SCIM bodies, built from the database row so whole responses can be compared."""
 
-from querypie_admin.models import Group, User
+from querypie_admin.models import Group, LinkSource, User
 
 from .conftest import GROUP_SCHEMA, QUERYPIE, USER_SCHEMA
 
@@ -16,13 +16,19 @@ def meta(obj, kind: str) -> dict:
     }
 
 
+def scim_external_id(obj: User | Group) -> str:
+    """The externalId SCIM shows: its own link's, never another source's."""
+    link = obj.links.filter(source=LinkSource.SCIM).first()
+    return link.external_id if link is not None else ""
+
+
 def expected_user(user_id, emails=None, groups=(), extension=None, **fields) -> dict:
     """The whole SCIM body of a user; `fields` override the defaults below."""
     user = User.objects.get(pk=user_id)
     body = {
         "schemas": [USER_SCHEMA] + ([QUERYPIE] if extension else []),
         "id": str(user.pk),
-        "externalId": user.external_id,
+        "externalId": scim_external_id(user),
         "userName": user.login_id,
         "name": {"givenName": user.first_name, "familyName": user.last_name},
         "displayName": user.full_name or user.login_id,
@@ -57,7 +63,7 @@ def expected_group(group_id, members=()) -> dict:
     body = {
         "schemas": [GROUP_SCHEMA],
         "id": str(group.pk),
-        "externalId": group.external_id,
+        "externalId": scim_external_id(group),
         "displayName": group.name,
         "members": [member(u) for u in members],
         "meta": meta(group, "Group"),

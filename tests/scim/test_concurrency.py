@@ -5,8 +5,9 @@ import threading
 import pytest
 import requests
 
-from querypie_admin.models import GroupMembership
-from tests.factories import GroupFactory, UserFactory
+from querypie_admin import directory
+from querypie_admin.models import GroupMembership, LinkSource
+from tests.factories import okta_group, okta_user
 
 from .conftest import PATCH_SCHEMA
 
@@ -16,8 +17,8 @@ PER_THREAD = 5
 
 
 def test_parallel_member_patches_lose_no_member(live_server, scim_token):
-    group = GroupFactory(name="parallel")
-    users = [UserFactory() for _ in range(THREADS * PER_THREAD)]
+    group = okta_group(LinkSource.SCIM, name="parallel")
+    users = [okta_user(LinkSource.SCIM) for _ in range(THREADS * PER_THREAD)]
     batches = [users[i::THREADS] for i in range(THREADS)]
     barrier = threading.Barrier(THREADS)
     statuses: list[int] = []
@@ -49,13 +50,11 @@ def test_parallel_member_patches_lose_no_member(live_server, scim_token):
 
 
 def test_parallel_adds_and_removes_keep_the_untouched_members(live_server, scim_token):
-    from querypie_admin import directory
-
-    group = GroupFactory(name="mixed")
-    keep = [UserFactory() for _ in range(10)]
-    leave = [UserFactory() for _ in range(THREADS)]
-    join = [UserFactory() for _ in range(THREADS)]
-    directory.add_members("test", group, keep + leave)
+    group = okta_group(LinkSource.SCIM, name="mixed")
+    keep = [okta_user(LinkSource.SCIM) for _ in range(10)]
+    leave = [okta_user(LinkSource.SCIM) for _ in range(THREADS)]
+    join = [okta_user(LinkSource.SCIM) for _ in range(THREADS)]
+    directory.add_members(directory.Caller.scim(), group, keep + leave)
     barrier = threading.Barrier(THREADS)
 
     def push(i):

@@ -2,10 +2,11 @@
 
 import pytest
 
-from querypie_admin.models import User
+from querypie_admin.models import LinkSource, User
 from scim import endpoints
+from tests.factories import okta_user
 
-from .conftest import QUERYPIE, USER_SCHEMA, okta_user
+from .conftest import QUERYPIE, USER_SCHEMA, user_body
 
 pytestmark = pytest.mark.django_db
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -28,7 +29,7 @@ def test_malformed_json_is_invalid_syntax(scim):
 
 
 def test_unknown_schema_is_refused(scim):
-    body = okta_user(schemas=["urn:example:unknown"])
+    body = user_body(schemas=["urn:example:unknown"])
     assert_error(scim.post("/Users", body), 400, "invalidSyntax")
     assert not User.objects.exists()
 
@@ -60,6 +61,8 @@ def test_unknown_id_is_404(scim, path):
         {"userName": "x@corp.example", "emails": "x"},
         {"userName": "x@corp.example", "emails": [{"value": "not an email"}]},
         {"userName": "x" * 300},
+        {"userName": "x@corp.example", "externalId": "0" * 256},
+        {"userName": "x@corp.example", "externalId": 42},
         {"userName": "nul\x00byte"},
         {"userName": "x@corp.example", "name": "Jo"},
     ],
@@ -81,8 +84,8 @@ def test_invalid_values_are_invalid_value_and_change_nothing(scim, body):
         ({"op": "remove", "path": "active"}, "mutability"),
     ],
 )
-def test_bad_patch_operations(scim, user_factory, operation, scim_type):
-    user = user_factory()
+def test_bad_patch_operations(scim, operation, scim_type):
+    user = okta_user(LinkSource.SCIM)
     assert_error(scim.patch(f"/Users/{user.pk}", operation), 400, scim_type)
     assert User.objects.get(pk=user.pk).is_active
 
@@ -105,12 +108,12 @@ def test_unexpected_failure_is_a_scim_500_without_a_stack_trace(scim, monkeypatc
 
 def test_json_content_type_is_accepted_as_well(scim):
     scim.content_type = "application/json"
-    assert scim.post("/Users", okta_user()).status_code == 201
+    assert scim.post("/Users", user_body()).status_code == 201
 
 
-def test_nul_anywhere_in_a_body_is_refused_before_any_write(scim, user_factory):
-    user = user_factory()
-    body = okta_user(locale="en\x00US")
+def test_nul_anywhere_in_a_body_is_refused_before_any_write(scim):
+    user = okta_user(LinkSource.SCIM)
+    body = user_body(locale="en\x00US")
     assert_error(scim.post("/Users", body), 400, "invalidValue")
     assert_error(scim.put(f"/Users/{user.pk}", body), 400, "invalidValue")
     operation = {"op": "add", "value": {"title": "\x00"}}
@@ -124,8 +127,8 @@ def test_deeply_nested_json_is_invalid_syntax(scim):
 
 
 @pytest.mark.parametrize("value", ["x", 1, None, [], True])
-def test_extension_urn_path_with_a_non_object_value_is_invalid_value(scim, user_factory, value):
-    user = user_factory(static_ip="10.0.0.1")
+def test_extension_urn_path_with_a_non_object_value_is_invalid_value(scim, value):
+    user = okta_user(LinkSource.SCIM, static_ip="10.0.0.1")
     operation = {"op": "replace", "path": QUERYPIE, "value": value}
     assert_error(scim.patch(f"/Users/{user.pk}", operation), 400, "invalidValue")
     assert User.objects.get(pk=user.pk).static_ip == "10.0.0.1"
@@ -148,8 +151,8 @@ def test_filters_postgresql_or_python_cannot_evaluate_are_invalid_filter(scim, q
 
 
 @pytest.mark.parametrize("path", ["/Users", "/Groups"])
-def test_start_index_past_every_row_is_an_empty_page(scim, user_factory, path):
-    user_factory()
+def test_start_index_past_every_row_is_an_empty_page(scim, path):
+    okta_user(LinkSource.SCIM)
     body = scim.get(path, startIndex="99999999999999999999999", count="10").json()
     assert body["Resources"] == [] and body["itemsPerPage"] == 0
 

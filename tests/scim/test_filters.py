@@ -13,37 +13,42 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from querypie_admin import directory
-from querypie_admin.models import User
+from querypie_admin.models import AuthProvider, DirectoryLink, LinkSource, User
+from tests.factories import okta_group, okta_user
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def directory_users(user_factory):
-    """Three users with distinct values on every filterable attribute."""
-    ann = user_factory(
+def directory_users(db):
+    """Three Okta users with distinct values on every filterable attribute; cid is known
+    to the Okta sync only, so SCIM has no externalId for it."""
+    ann = okta_user(
+        LinkSource.SCIM,
+        external_id="00uANN",
         login_id="ann@corp.example",
         first_name="Ann",
         last_name="Lee",
         email="ann@corp.example",
-        external_id="00uANN",
     )
-    bob = user_factory(
+    bob = okta_user(
+        LinkSource.SCIM,
+        external_id="00uBOB",
         login_id="bob@corp.example",
         first_name="Bob",
         last_name="Stone",
         email="bob@corp.example",
         second_email="bobby@home.example",
-        external_id="00uBOB",
         static_ip="10.0.0.2",
     )
-    cid = user_factory(
+    cid = okta_user(
+        LinkSource.OKTA_SYNC,
+        external_id="00uCID",
         login_id="cid@other.example",
         first_name="",
         last_name="",
         email="",
-        external_id="",
         is_active=False,
     )
     User.objects.filter(pk=ann.pk).update(updated_at=timezone.now() - timedelta(days=10))
@@ -67,7 +72,13 @@ def logins(scim, resource: str, query: str) -> list[str]:
         ('userName ew "other.example"', ["cid@other.example"]),
         ('externalId eq "00uBOB"', ["bob@corp.example"]),
         ('externalId eq "00ubob"', []),
+        ('externalId eq "00uCID"', []),
+        ('externalId ne "00uBOB"', ["ann@corp.example", "cid@other.example"]),
         ("externalId pr", ["ann@corp.example", "bob@corp.example"]),
+        (
+            'externalId pr or userName eq "cid@other.example"',
+            ["ann@corp.example", "bob@corp.example", "cid@other.example"],
+        ),
         ('emails.value eq "bobby@home.example"', ["bob@corp.example"]),
         ('emails eq "ann@corp.example"', ["ann@corp.example"]),
         ('emails[value eq "ann@corp.example"]', ["ann@corp.example"]),
@@ -105,20 +116,21 @@ def test_last_modified_filter(scim, directory_users):
     assert logins(scim, "Users", f'meta.lastModified lt "{since}"') == ["ann@corp.example"]
 
 
-def test_group_filters(scim, group_factory):
-    eng = group_factory(name="Engineering", external_id="00gENG")
-    group_factory(name="Sales")
+def test_group_filters(scim):
+    eng = okta_group(LinkSource.SCIM, external_id="00gENG", name="Engineering")
+    okta_group(LinkSource.OKTA_SYNC, external_id="00gSALES", name="Sales")
     assert logins(scim, "Groups", 'displayName eq "engineering"') == ["Engineering"]
     assert logins(scim, "Groups", 'displayName sw "S"') == ["Sales"]
     assert logins(scim, "Groups", 'externalId eq "00gENG"') == ["Engineering"]
+    assert logins(scim, "Groups", 'externalId eq "00gSALES"') == []
     assert logins(scim, "Groups", f'id eq "{eng.pk}"') == ["Engineering"]
     since = (timezone.now() - timedelta(minutes=5)).isoformat()
     assert logins(scim, "Groups", f'meta.lastModified ge "{since}"') == ["Engineering", "Sales"]
 
 
-def test_filtered_list_paginates_with_the_full_count(scim, user_factory):
+def test_filtered_list_paginates_with_the_full_count(scim):
     for i in range(5):
-        user_factory(login_id=f"team{i}@corp.example")
+        okta_user(LinkSource.SCIM, login_id=f"team{i}@corp.example")
     body = scim.get("/Users", filter='userName sw "team"', startIndex="4", count="10").json()
     assert body["totalResults"] == 5 and body["itemsPerPage"] == 2 and body["startIndex"] == 4
 
@@ -135,24 +147,27 @@ def test_search_endpoint_takes_the_filter_in_the_body(scim, directory_users):
     assert set(response["Resources"][0]) == {"schemas", "id", "userName"}
 
 
-def test_member_filter_on_groups_filters_nothing_silently(scim, group_factory, user_factory):
-    directory.add_members("t", group_factory(name="g"), [user_factory()])
+def test_member_filter_on_groups_filters_nothing_silently(scim):
+    group = okta_group(LinkSource.SCIM, name="g")
+    directory.add_members(directory.Caller.scim(), group, [okta_user(LinkSource.SCIM)])
     assert scim.get("/Groups", filter='members.value eq "1"').status_code == 400
 
 
 SQLITE_SCRIPT = """
 import json
 from querypie_admin import directory
-from querypie_admin.models import User, Group
+from querypie_admin.directory import Caller, Sent
 from scim.filters import UserFilterQuery, GroupFilterQuery
-directory.create_user("t", login_id="Ann@corp.example", email="ann@corp.example",
-                      first_name="Ann", last_name="Lee", external_id="00uANN")
-directory.create_user("t", login_id="bob@corp.example", second_email="bobby@home.example",
-                      is_active=False)
-directory.create_group("t", name="Engineering", external_id="00gENG")
+scim = Caller.scim()
+directory.create_user(scim, {"login_id": "Ann@corp.example", "email": "ann@corp.example",
+                      "first_name": "Ann", "last_name": "Lee"}, sent=Sent("00uANN"))
+directory.create_user(scim, {"login_id": "bob@corp.example", "is_active": False,
+                      "second_email": "bobby@home.example"})
+directory.create_group(scim, {"name": "Engineering"}, sent=Sent("00gENG"))
 queries = ['userName eq "ann@CORP.example"', 'emails.value eq "bobby@home.example"',
            'displayName eq "Ann Lee"', 'active eq false', 'userName co "corp" and active eq true',
-           'externalId eq "00uANN"', 'meta.lastModified gt "2000-01-01T00:00:00Z"']
+           'externalId eq "00uANN"', 'externalId ne "00uANN"',
+           'meta.lastModified gt "2000-01-01T00:00:00Z"']
 users = {q: [u.login_id for u in UserFilterQuery.search(q)] for q in queries}
 groups = [g.name for g in GroupFilterQuery.search('displayName eq "engineering"')]
 print(json.dumps({"users": users, "groups": groups}))
@@ -186,10 +201,18 @@ def test_filters_work_on_the_sqlite_default(tmp_path):
             "active eq false": ["bob@corp.example"],
             'userName co "corp" and active eq true': ["Ann@corp.example"],
             'externalId eq "00uANN"': ["Ann@corp.example"],
+            'externalId ne "00uANN"': ["bob@corp.example"],
             'meta.lastModified gt "2000-01-01T00:00:00Z"': ["Ann@corp.example", "bob@corp.example"],
         },
         "groups": ["Engineering"],
     }
+
+
+def plan_of(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.parametrize(
@@ -203,12 +226,29 @@ def test_okta_lookups_use_the_case_insensitive_unique_index(
     scim, directory_users, path, query, index
 ):
     """Okta looks a user up before every create: the query must not scan the whole table."""
-    directory.create_group("t", name="Engineering")
+    directory.create_group(directory.Caller.scim(), {"name": "Engineering"})
     with CaptureQueriesContext(connection) as queries:
         assert scim.get(path, filter=query).json()["totalResults"] == 1
     lookup = next(q["sql"] for q in queries if "LOWER(" in q["sql"])
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {lookup}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_of(lookup)
     assert f"Index Scan using {index}" in plan, plan
+
+
+def test_external_id_lookup_uses_the_links_index(scim):
+    """externalId lives on the SCIM link: the look-up starts from the (source, external_id)
+    index of the links, not from every SCIM link or every user."""
+    users = User.objects.bulk_create(
+        User(login_id=f"bulk{i}@corp.example", auth_provider=AuthProvider.OKTA) for i in range(3000)
+    )
+    DirectoryLink.objects.bulk_create(
+        DirectoryLink(source=LinkSource.SCIM, user=u, external_id=f"00u{u.pk}") for u in users
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE querypie_admin_user, querypie_admin_directorylink")
+    query = f'externalId eq "00u{users[1234].pk}"'
+    with CaptureQueriesContext(connection) as queries:
+        found = scim.get("/Users", filter=query).json()["Resources"]
+    assert [r["userName"] for r in found] == ["bulk1234@corp.example"]
+    lookup = next(q["sql"] for q in queries if '"external_id" =' in q["sql"])
+    plan = plan_of(lookup)
+    assert "Index Scan using link_source_external_id" in plan, plan

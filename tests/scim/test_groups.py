@@ -5,17 +5,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from querypie_admin import directory
-from querypie_admin.models import AuditEvent, AuthProvider, Group, GroupMembership
+from querypie_admin.models import AuditEvent, AuthProvider, Group, GroupMembership, LinkSource
+from tests.factories import okta_group, okta_user
 
 from .conftest import GROUP_SCHEMA
 from .helpers import expected_group
 
 pytestmark = pytest.mark.django_db
+SCIM = directory.Caller.scim()
 
 
 @pytest.fixture
-def people(user_factory):
-    return [user_factory(login_id=f"p{i}@corp.example") for i in range(4)]
+def people(db):
+    return [okta_user(LinkSource.SCIM, login_id=f"p{i}@corp.example") for i in range(4)]
 
 
 def members(*users) -> list[dict]:
@@ -39,6 +41,11 @@ def test_post_groups_keeps_its_members(scim, people):
     group = Group.objects.get(pk=body["id"])
     assert group.auth_provider == AuthProvider.OKTA and group.is_managed_externally
     assert member_ids(group.pk) == {people[0].pk, people[1].pk}
+    link = group.links.get()
+    assert (link.source, link.attributes) == (
+        LinkSource.SCIM,
+        {"schemas": [GROUP_SCHEMA], "displayName": "Engineering"},
+    )
 
 
 def test_duplicate_display_name_is_409_uniqueness(scim):
@@ -146,8 +153,8 @@ def test_repeated_membership_patch_changes_nothing_more(scim, people):
     assert member_ids(body["id"]) == {people[0].pk, people[1].pk}
 
 
-def test_adding_one_member_inserts_one_row_and_rewrites_no_other(scim, user_factory):
-    crowd = [user_factory() for _ in range(50)]
+def test_adding_one_member_inserts_one_row_and_rewrites_no_other(scim):
+    crowd = [okta_user(LinkSource.SCIM) for _ in range(50)]
     body = create_group(scim, users=crowd[:-1])
     before = dict(GroupMembership.objects.filter(group_id=body["id"]).values_list("id", "user_id"))
     with CaptureQueriesContext(connection) as queries:
@@ -165,10 +172,10 @@ def test_adding_one_member_inserts_one_row_and_rewrites_no_other(scim, user_fact
     assert {k: v for k, v in after.items() if k in before} == before and len(after) == 50
 
 
-def test_group_listing_uses_a_fixed_number_of_queries(scim, user_factory, group_factory):
-    users = [user_factory() for _ in range(5)]
+def test_group_listing_uses_a_fixed_number_of_queries(scim):
+    users = [okta_user(LinkSource.SCIM) for _ in range(5)]
     for i in range(30):
-        directory.add_members("test", group_factory(), users[: i % 5 + 1])
+        directory.add_members(SCIM, okta_group(LinkSource.SCIM), users[: i % 5 + 1])
     scim.get("/Groups", count="1")  # the token's first use of the minute is recorded once
     with CaptureQueriesContext(connection) as few:
         scim.get("/Groups", count="5")
@@ -178,9 +185,9 @@ def test_group_listing_uses_a_fixed_number_of_queries(scim, user_factory, group_
     assert len(many) == len(few)
 
 
-def test_user_listing_uses_a_fixed_number_of_queries(scim, user_factory, group_factory):
-    group = group_factory()
-    directory.add_members("test", group, [user_factory() for _ in range(30)])
+def test_user_listing_uses_a_fixed_number_of_queries(scim):
+    group = okta_group(LinkSource.SCIM)
+    directory.add_members(SCIM, group, [okta_user(LinkSource.SCIM) for _ in range(30)])
     scim.get("/Users", count="1")
     with CaptureQueriesContext(connection) as few:
         scim.get("/Users", count="5")

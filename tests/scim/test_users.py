@@ -2,10 +2,12 @@
 
 import pytest
 
-from querypie_admin.models import AuditEvent, AuthProvider, User
-from scim.models import ScimUserLink
+from querypie_admin import directory
+from querypie_admin.auth_backends import LoginIdBackend
+from querypie_admin.models import AuditEvent, AuthProvider, LinkSource, User
+from tests.factories import okta_group, okta_user
 
-from .conftest import QUERYPIE, USER_SCHEMA, okta_user
+from .conftest import QUERYPIE, USER_SCHEMA, user_body
 from .helpers import expected_user
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +15,7 @@ LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
 
 def create(scim, **overrides) -> dict:
-    response = scim.post("/Users", okta_user(**overrides))
+    response = scim.post("/Users", user_body(**overrides))
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -34,7 +36,7 @@ def test_okta_lookup_before_create_gets_an_empty_list_response(scim):
 
 
 def test_okta_create_returns_201_with_the_full_resource(scim):
-    response = scim.post("/Users", okta_user())
+    response = scim.post("/Users", user_body())
     assert response.status_code == 201
     body = response.json()
     assert response["Location"] == f"http://testserver/api/scim/v2/Users/{body['id']}"
@@ -46,8 +48,10 @@ def test_okta_create_returns_201_with_the_full_resource(scim):
         "Chen",
         "isabella.chen@corp.example",
     )
-    assert user.external_id == "00ujl29u0le5T6Aj10h7" and user.is_active
+    assert user.is_active
     assert user.auth_provider == AuthProvider.OKTA and user.is_managed_externally
+    link = user.links.get()
+    assert (link.source, link.external_id) == (LinkSource.SCIM, "00ujl29u0le5T6Aj10h7")
 
 
 def test_okta_placeholder_password_is_never_set(scim, client):
@@ -55,7 +59,8 @@ def test_okta_placeholder_password_is_never_set(scim, client):
     user = User.objects.get(pk=body["id"])
     assert not user.has_usable_password()
     assert not client.login(username=user.login_id, password="1mz050nq")
-    assert "password" not in ScimUserLink.objects.get(user=user).attributes
+    sent = user.links.get(source=LinkSource.SCIM).attributes
+    assert sent == {k: v for k, v in user_body().items() if k != "password"}
 
 
 def test_lookup_finds_the_created_user_whatever_the_case(scim):
@@ -66,7 +71,7 @@ def test_lookup_finds_the_created_user_whatever_the_case(scim):
 
 def test_duplicate_username_in_any_case_is_409_uniqueness(scim):
     create(scim)
-    response = scim.post("/Users", okta_user("Isabella.CHEN@corp.example"))
+    response = scim.post("/Users", user_body("Isabella.CHEN@corp.example"))
     assert response.status_code == 409
     assert response.json() == {
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
@@ -77,10 +82,10 @@ def test_duplicate_username_in_any_case_is_409_uniqueness(scim):
     assert User.objects.count() == 1
 
 
-def test_renaming_onto_another_login_is_409_without_database_text(scim, user_factory):
-    user_factory(login_id="taken@corp.example")
+def test_renaming_onto_another_login_is_409_without_database_text(scim):
+    okta_user(LinkSource.OKTA_SYNC, login_id="taken@corp.example")
     body = create(scim)
-    response = scim.put(f"/Users/{body['id']}", okta_user("TAKEN@corp.example"))
+    response = scim.put(f"/Users/{body['id']}", user_body("TAKEN@corp.example"))
     assert response.status_code == 409 and response.json()["scimType"] == "uniqueness"
     assert "constraint" not in response.content.decode().lower()
 
@@ -113,7 +118,7 @@ def test_full_profile_mapping_and_querypie_extension(scim):
     )
 
 
-def test_put_full_body_ignores_read_only_id_meta_and_groups(scim, group_factory):
+def test_put_full_body_ignores_read_only_id_meta_and_groups(scim):
     body = create(scim)
     sent = {
         **body,
@@ -156,23 +161,19 @@ def test_op_names_in_any_case_and_booleans_as_strings(scim, op, value):
     assert User.objects.get(pk=body["id"]).is_active
 
 
-def test_deactivation_keeps_every_attribute_and_reactivation_restores_the_account(
-    scim, client, password
-):
+def test_deactivation_keeps_every_attribute_and_reactivation_restores_the_account(scim):
+    """An Okta account signs in with Okta; its sessions hold only while it is active."""
     body = create(scim, phoneNumbers=[{"value": "+1 555 0100", "type": "mobile"}])
     user = User.objects.get(pk=body["id"])
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    assert client.login(username=user.login_id, password=password)
-    client.logout()
+    assert LoginIdBackend().get_user(user.pk) == user
     scim.patch(f"/Users/{user.pk}", {"op": "replace", "value": {"active": False}})
-    assert not client.login(username=user.login_id, password=password)
+    assert LoginIdBackend().get_user(user.pk) is None
     inactive = scim.get(f"/Users/{user.pk}").json()
     assert {k: v for k, v in inactive.items() if k not in ("active", "meta")} == {
         k: v for k, v in body.items() if k not in ("active", "meta")
     }
     scim.patch(f"/Users/{user.pk}", {"op": "replace", "value": {"active": True}})
-    assert client.login(username=user.login_id, password=password)
+    assert LoginIdBackend().get_user(user.pk) == user
     assert User.objects.get(login_id__iexact=user.login_id).pk == user.pk
 
 
@@ -243,19 +244,17 @@ def test_changes_are_audited_with_the_token_not_its_value(scim, scim_token):
     assert scim_token.split("_", 2)[2] not in str(list(AuditEvent.objects.values()))
 
 
-def test_user_shows_its_groups(scim, group_factory):
-    from querypie_admin import directory
-
+def test_user_shows_its_groups(scim):
     body = create(scim)
-    group = group_factory(name="engineering")
-    directory.add_members("test", group, [User.objects.get(pk=body["id"])])
+    group = okta_group(LinkSource.SCIM, name="engineering")
+    directory.add_members(directory.Caller.scim(), group, [User.objects.get(pk=body["id"])])
     listed = scim.get("/Users").json()["Resources"]
     assert listed == [expected_user(body["id"], groups=[group])]
     assert scim.get(f"/Users/{body['id']}").json() == expected_user(body["id"], groups=[group])
 
 
-def test_pagination_and_attribute_selection(scim, user_factory):
-    users = [user_factory(login_id=f"u{i}@corp.example") for i in range(5)]
+def test_pagination_and_attribute_selection(scim):
+    users = [okta_user(LinkSource.SCIM, login_id=f"u{i}@corp.example") for i in range(5)]
     page = scim.get("/Users", startIndex="2", count="2", attributes="userName").json()
     assert page == {
         "schemas": [LIST],

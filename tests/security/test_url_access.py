@@ -8,6 +8,8 @@ here even if nobody remembered to write a test for it.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from querypie_admin.models import AuthProvider
+
 pytestmark = pytest.mark.django_db
 
 # Reached without a console session, each with its own protection (or none needed;
@@ -16,6 +18,8 @@ PUBLIC = {"login", "logout", "healthz", "saml_sp_metadata", "saml_sp_login", "sa
 PUBLIC_NAMESPACES = {"scim"}  # /api/scim/v2/: SCIM bearer token only, tested in tests/scim
 # Open to every signed-in user, whatever the role.
 SIGNED_IN = {"home", "profile"}
+# Administrator URLs that a System Admin is refused too: only an Owner moves rows to Okta.
+OWNER_ONLY = {"user_hand_over", "user_take_back", "group_hand_over", "group_take_back"}
 SAMPLE_KWARGS = {"pk": "1", "format": "json", "uuid": "x"}
 
 
@@ -55,6 +59,9 @@ def test_the_walk_finds_the_administrator_pages_and_the_rest_api():
     assert reverse("provisioning_token_create") in ADMIN_URLS
     assert "/api/v1/schema/" in ADMIN_URLS
     assert reverse("api-user-detail", kwargs={"pk": 1}) in ADMIN_URLS
+    assert reverse("user_add") in ADMIN_URLS
+    for name in ("user_set_role", *OWNER_ONLY):
+        assert reverse(name, kwargs={"pk": 1}) in ADMIN_URLS
 
 
 @pytest.mark.parametrize("url", ADMIN_URLS + SIGNED_IN_URLS)
@@ -75,3 +82,14 @@ def test_user_role_is_refused_on_every_administrator_url(client, plain_user, url
 def test_scim_token_opens_no_administrator_url(client, scim_token, url, method):
     response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Bearer {scim_token}")
     assert _refused_anonymously(response)
+
+
+@pytest.mark.parametrize("name", sorted(OWNER_ONLY))
+def test_system_admin_is_refused_on_owner_only_urls(
+    client, system_admin, user_factory, group_factory, name
+):
+    obj = group_factory() if name.startswith("group") else user_factory()
+    client.force_login(system_admin)
+    assert client.post(reverse(name, kwargs={"pk": obj.pk})).status_code == 403
+    obj.refresh_from_db()
+    assert obj.auth_provider == AuthProvider.QUERYPIE

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from querypie_admin.models import User
+from querypie_admin.models import LinkSource, User
+from tests.factories import okta_user
 from tests.saml_idp import attacks
 from tests.saml_idp.keys import make_key_pair
 from tests.sso.conftest import configure, last_saml_signin, signed_in_login_id
@@ -15,10 +16,11 @@ NOW = datetime.datetime.now(datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
-def people(user_factory):
-    user_factory(login_id="jane@corp.example")
-    user_factory(login_id="admin@corp.example")
-    user_factory(login_id="user@corp.com")
+def people(db):
+    """Okta-owned accounts: SAML could sign them in, so only the checks under attack stop it."""
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
+    okta_user(LinkSource.SCIM, login_id="admin@corp.example")
+    okta_user(LinkSource.SCIM, login_id="user@corp.com")
 
 
 def assert_refused(client, response, reason_part: str) -> None:

@@ -3,8 +3,9 @@
 import pytest
 from django.test import Client, override_settings
 
-from querypie_admin.models import AuthProvider, User
+from querypie_admin.models import AuditEvent, AuthProvider, LinkSource, User
 from sso.models import SamlRequest, SamlSettings
+from tests.factories import okta_user
 from tests.saml_idp.idp import encode
 from tests.sso.conftest import (
     authn_request_from,
@@ -26,10 +27,8 @@ def start_sp_login(client, idp, next_path: str | None = None) -> str:
     return request_id
 
 
-def test_okta_signed_response_signs_the_user_in(
-    client, saml_configured, spec, post_acs, user_factory
-):
-    user_factory(login_id="jane@corp.example", first_name="Old", last_name="Name")
+def test_okta_signed_response_signs_the_user_in(client, saml_configured, spec, post_acs):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example", first_name="Old", last_name="Name")
     request_id = start_sp_login(client, saml_configured)
     xml = saml_configured.response_xml(spec(in_response_to=request_id))
     response = post_acs(xml)
@@ -42,19 +41,17 @@ def test_okta_signed_response_signs_the_user_in(
     assert not SamlRequest.objects.filter(request_id=request_id).exists()
 
 
-def test_sp_initiated_login_returns_to_the_page_asked_for(
-    client, saml_configured, spec, post_acs, user_factory
-):
-    user_factory(login_id="jane@corp.example")
+def test_sp_initiated_login_returns_to_the_page_asked_for(client, saml_configured, spec, post_acs):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     request_id = start_sp_login(client, saml_configured, next_path="/me/")
     response = post_acs(saml_configured.response_xml(spec(in_response_to=request_id)), "/me/")
     assert response["Location"] == "/me/"
 
 
 def test_sp_initiated_login_returns_to_the_kept_page_whatever_relay_state_says(
-    client, saml_configured, spec, post_acs, user_factory
+    client, saml_configured, spec, post_acs
 ):
-    user_factory(login_id="jane@corp.example")
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     request_id = start_sp_login(client, saml_configured, next_path="/me/")
     xml = saml_configured.response_xml(spec(in_response_to=request_id))
     response = post_acs(xml, "/administrator/users/")
@@ -62,19 +59,17 @@ def test_sp_initiated_login_returns_to_the_kept_page_whatever_relay_state_says(
 
 
 def test_idp_initiated_login_from_the_okta_dashboard_signs_in(
-    client, saml_configured, spec, post_acs, user_factory
+    client, saml_configured, spec, post_acs
 ):
-    user_factory(login_id="jane@corp.example")
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     response = post_acs(saml_configured.response_xml(spec()))
     assert response.status_code == 302
     assert signed_in_login_id(client) == "jane@corp.example"
     assert last_saml_signin().detail["flow"] == "idp-initiated"
 
 
-def test_user_is_found_by_login_id_case_insensitively(
-    client, saml_configured, spec, post_acs, user_factory
-):
-    user_factory(login_id="Jane@Corp.Example")
+def test_user_is_found_by_login_id_case_insensitively(client, saml_configured, spec, post_acs):
+    okta_user(LinkSource.SCIM, login_id="Jane@Corp.Example")
     xml = saml_configured.response_xml(
         spec(name_id="00u1okta", attributes={"loginId": "JANE@corp.example"})
     )
@@ -82,10 +77,8 @@ def test_user_is_found_by_login_id_case_insensitively(
     assert signed_in_login_id(client) == "Jane@Corp.Example"
 
 
-def test_name_id_is_used_when_login_id_is_absent(
-    client, saml_configured, spec, post_acs, user_factory
-):
-    user_factory(login_id="jane@corp.example")
+def test_name_id_is_used_when_login_id_is_absent(client, saml_configured, spec, post_acs):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     post_acs(saml_configured.response_xml(spec(attributes={})))
     assert signed_in_login_id(client) == "jane@corp.example"
 
@@ -102,18 +95,24 @@ def test_unknown_user_sees_not_provisioned_page(client, saml_configured, spec, p
     assert event.outcome == "failure" and event.detail["reason"] == "user not provisioned"
 
 
-def test_create_users_on_first_login_creates_an_okta_user(client, idp, spec, post_acs):
+def test_create_users_on_first_login_creates_an_okta_user_linked_to_saml(
+    client, idp, spec, post_acs
+):
     configure(idp, jit_enabled=True)
-    post_acs(idp.response_xml(spec()))
+    post_acs(idp.response_xml(spec(name_id="00u1jane")))
     user = User.objects.get(login_id="jane@corp.example")
     assert user.auth_provider == AuthProvider.OKTA
     assert (user.first_name, user.last_name, user.email) == ("Jane", "Doe", "jane@corp.example")
     assert not user.has_usable_password()
     assert signed_in_login_id(client) == "jane@corp.example"
+    [link] = user.links.all()
+    assert (link.source, link.external_id) == (LinkSource.SAML, "00u1jane")
+    created = AuditEvent.objects.get(action="user.created", target_id=str(user.pk))
+    assert created.detail["source"] == "saml"
 
 
-def test_inactive_user_is_refused(client, saml_configured, spec, post_acs, user_factory):
-    user_factory(login_id="jane@corp.example", is_active=False)
+def test_inactive_user_is_refused(client, saml_configured, spec, post_acs):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example", is_active=False)
     response = post_acs(saml_configured.response_xml(spec()))
     assert response.status_code == 403
     assert "inactive" in response.content.decode()
@@ -132,18 +131,16 @@ def test_inactive_user_is_refused(client, saml_configured, spec, post_acs, user_
     ],
 )
 def test_relay_state_never_redirects_off_the_console(
-    client, saml_configured, spec, post_acs, user_factory, relay_state
+    client, saml_configured, spec, post_acs, relay_state
 ):
-    user_factory(login_id="jane@corp.example")
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     response = post_acs(saml_configured.response_xml(spec()), relay_state)
     assert response.status_code == 302 and response["Location"] == "/"
     assert signed_in_login_id(client) == "jane@corp.example"
 
 
-def test_relay_state_with_the_console_url_keeps_its_path(
-    client, saml_configured, spec, post_acs, user_factory
-):
-    user_factory(login_id="jane@corp.example")
+def test_relay_state_with_the_console_url_keeps_its_path(client, saml_configured, spec, post_acs):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     response = post_acs(
         saml_configured.response_xml(spec()), "http://testserver/administrator/users/"
     )
@@ -165,10 +162,10 @@ def test_sp_login_with_an_overlong_next_goes_home_instead_of_failing(client, sam
 
 
 def test_okta_response_signed_on_both_response_and_assertion_signs_in(
-    client, saml_configured, spec, post_acs, user_factory
+    client, saml_configured, spec, post_acs
 ):
     """Okta's default: Response signature and Assertion signature both on."""
-    user_factory(login_id="jane@corp.example")
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     xml = saml_configured.response_xml(spec(sign_assertion=True, sign_response=True))
     assert xml.count("SignatureValue>") == 4  # two signatures, each opened and closed
     assert post_acs(xml).status_code == 302
@@ -176,10 +173,10 @@ def test_okta_response_signed_on_both_response_and_assertion_signs_in(
 
 
 def test_sp_initiated_response_is_accepted_without_the_session_cookie(
-    client, saml_configured, spec, user_factory
+    client, saml_configured, spec
 ):
     """Okta's cross-site POST carries no SameSite=Lax cookie: the request ID is in the DB."""
-    user_factory(login_id="jane@corp.example")
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     request_id = start_sp_login(client, saml_configured)
     okta_post = Client()  # a browser POST without the console's cookies
     xml = saml_configured.response_xml(spec(in_response_to=request_id))
@@ -190,11 +187,9 @@ def test_sp_initiated_response_is_accepted_without_the_session_cookie(
 
 
 @override_settings(CONSOLE_BASE_URL="https://querypie.corp.example")
-def test_sign_in_behind_a_tls_proxy_checks_the_public_acs_url(
-    client, saml_configured, spec, user_factory
-):
+def test_sign_in_behind_a_tls_proxy_checks_the_public_acs_url(client, saml_configured, spec):
     """Plain HTTP from the proxy with an internal Host: the public URL is what must match."""
-    user_factory(login_id="jane@corp.example")
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     public = spec(
         destination="https://querypie.corp.example/saml/sp/acs",
         audience="https://querypie.corp.example/saml/sp/metadata",

@@ -7,6 +7,8 @@ import pytest
 import requests
 from django.test import override_settings
 
+from querypie_admin.models import LinkSource
+from tests.factories import okta_user
 from tests.saml_idp.server import IdpServer
 from tests.sso.conftest import last_saml_signin, signed_in_login_id
 
@@ -18,8 +20,8 @@ def hidden(page: str, name: str) -> str:
 
 
 @override_settings(SSO_METADATA_FETCH_ALLOW_LOOPBACK=True)
-def test_login_with_okta_through_the_idp_sign_in_form(admin_client, client, user_factory):
-    user_factory(login_id="jane@corp.example")
+def test_login_with_okta_through_the_idp_sign_in_form(admin_client, client):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
     users = {"jane@corp.example": "idp-password"}
     acs = "http://testserver/saml/sp/acs"
     with IdpServer(acs_url=acs, audience="http://testserver/saml/sp/metadata", users=users) as idp:

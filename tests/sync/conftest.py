@@ -8,9 +8,11 @@ import pytest
 from django.apps import apps
 
 from querypie_admin.celery import app as celery_app
+from querypie_admin.directory import Caller
+from sync.engine.confirmation import confirm_held_run
 from sync.engine.runs import execute_run, start_saved_run
 from sync.fake_okta import FakeOkta, FakeOktaDirectory
-from sync.models import RunKind, Scope, SyncRun, SyncSettings
+from sync.models import RunKind, RunStatus, Scope, SyncRun, SyncSettings
 from sync.token_crypto import encrypt_token
 from tests.sync.fake_okta_fixtures import FakeClock
 
@@ -80,12 +82,32 @@ def sync_settings(db, fake_org: FakeOkta) -> SyncSettings:
 
 @pytest.fixture
 def run_sync(sync_settings):
-    """Run a sync of the saved settings in-process, as `okta_sync run` does."""
+    """Run a sync of the saved settings in-process, as `okta_sync run` does.
+
+    `allow=True` confirms the newest held run, as `okta_sync run --confirm-deactivations`
+    does: the new run writes only within the plan that run showed.
+    """
 
     def run(kind: str = RunKind.MANUAL, *, full: bool = True, allow: bool = False) -> SyncRun:
-        started = start_saved_run(kind, label="test", full=full, allow_mass_deactivation=allow)
+        if allow:
+            held = SyncRun.objects.filter(status=RunStatus.NEEDS_CONFIRMATION).first()
+            started = confirm_held_run(Caller.command("test"), held.pk)
+        else:
+            started = start_saved_run(kind, label="test", full=full)
         return execute_run(started.pk)
 
+    return run
+
+
+@pytest.fixture
+def held(run_sync, org) -> SyncRun:
+    """A run the guard held: Okta lost Ada and suspended Alan, 2 of the 5 synced users."""
+    SyncSettings.objects.update(deactivation_threshold=20)
+    run_sync()
+    org.directory.delete_user(org.ada.id)
+    org.directory.suspend_user(org.alan.id)
+    run = run_sync()
+    assert run.status == RunStatus.NEEDS_CONFIRMATION, run.message
     return run
 
 

@@ -7,13 +7,10 @@ import pytest
 from querypie_admin.models import AuditEvent, AuthProvider, Group, User
 from sync.models import RunStatus, Scope, SyncSettings
 from tests.sync.conftest import save_settings
-from tests.sync.writes import RUN_AUDIT_ACTION, directory_writes
+from tests.sync.writes import RUN_AUDIT_ACTION, directory_writes, sync_link
+from tests.sync.writes import synced as okta_user
 
 pytestmark = pytest.mark.django_db
-
-
-def okta_user(org_user) -> User:
-    return User.objects.get(auth_provider=AuthProvider.OKTA, external_id=org_user.id)
 
 
 def members(name: str) -> set[str]:
@@ -26,7 +23,9 @@ def test_full_sync_creates_users_groups_and_memberships(run_sync, org):
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.counts == {
         "users_create": 5, "users_update": 0, "users_deactivate": 0,
+        "users_link": 0, "users_release": 0,
         "groups_create": 2, "groups_update": 0, "groups_delete": 0,
+        "groups_link": 0, "groups_release": 0,
         "memberships_add": 5, "memberships_remove": 0,
     }  # fmt: skip
     ada = okta_user(org.ada)
@@ -38,9 +37,14 @@ def test_full_sync_creates_users_groups_and_memberships(run_sync, org):
     )
     assert ada.is_active and not ada.has_usable_password()
     engineers = Group.objects.get(name="Engineers")
-    assert (
-        engineers.auth_provider == AuthProvider.OKTA and engineers.external_id == org.engineers.id
-    )
+    assert engineers.auth_provider == AuthProvider.OKTA
+    assert sync_link(engineers).external_id == org.engineers.id
+    assert sync_link(engineers).attributes == {"name": "Engineers", "description": "Builds things"}
+    assert sync_link(ada).attributes == {
+        "login": "ada@corp.example", "firstName": "Ada", "lastName": "Lovelace",
+        "email": "ada@corp.example", "mobilePhone": "+1 555 0100", "staticIp": "10.0.0.7",
+        "status": "ACTIVE",
+    }  # fmt: skip
     assert engineers.description == "Builds things"
     assert members("Engineers") == {"ada@corp.example", "alan@corp.example", "grace@corp.example"}
     assert members("Finance") == {"ada@corp.example", "linus@corp.example"}
@@ -94,11 +98,12 @@ def test_removed_user_is_deactivated_never_deleted_and_leaves_every_synced_group
 
     run = run_sync()
 
-    ada = okta_user(org.ada)
-    assert not ada.is_active
+    ada = User.objects.get(login_id="ada@corp.example")
+    assert not ada.is_active and not ada.links.exists()  # the sync let go of it
     assert run.counts["users_deactivate"] == 1 and run.samples["users_deactivate"] == [
         "ada@corp.example"
     ]
+    assert run.counts["users_release"] == 1
     assert "ada@corp.example" not in members("Engineers") | members("Finance")
     assert members("Local reviewers") == {"ada@corp.example"}  # not a synced group
 
@@ -158,7 +163,7 @@ def test_app_scope_unassigned_user_is_deactivated(run_sync, org):
     run = run_sync()
 
     assert run.status == RunStatus.SUCCEEDED, run.message
-    assert not okta_user(org.grace).is_active
+    assert not User.objects.get(login_id="grace@corp.example").is_active
 
 
 def test_app_scope_without_id_asks_for_it_when_several_apps_match(run_sync, org):
@@ -194,6 +199,7 @@ def test_directory_scope_reads_every_user_and_only_okta_groups(run_sync, org):
 
 
 def test_group_rename_and_deletion_follow_okta(run_sync, org):
+    SyncSettings.objects.update(deactivation_threshold=100)  # half the groups go
     run_sync()
     org.directory.update_group(org.finance.id, name="Finance & Legal")
     org.directory.delete_group(org.engineers.id)
@@ -201,6 +207,7 @@ def test_group_rename_and_deletion_follow_okta(run_sync, org):
     run = run_sync()
 
     assert run.counts["groups_update"] == 1 and run.counts["groups_delete"] == 1
+    assert run.counts["memberships_remove"] == 3  # Engineers' members go with it
     assert set(Group.objects.values_list("name", flat=True)) == {"Finance & Legal"}
 
 
@@ -210,9 +217,13 @@ def test_local_user_with_same_login_is_not_touched_and_reported(run_sync, org, u
     run = run_sync()
 
     local.refresh_from_db()
-    assert (local.auth_provider, local.first_name, local.external_id) == ("querypie", "Local", "")
+    assert (local.auth_provider, local.first_name) == ("querypie", "Local")
+    assert not local.links.exists()
     assert [c["name"] for c in run.conflicts] == ["alan@corp.example"]
-    assert "QueryPie (local) user" in run.conflicts[0]["reason"]
+    assert run.conflicts[0]["reason"] == (
+        "login ID belongs to a local account; an Owner must hand it over before the sync "
+        "can manage it"
+    )
     assert "Alan@corp.example" not in members("Engineers")
 
 
@@ -223,7 +234,9 @@ def test_local_group_with_same_name_is_not_touched(run_sync, group_factory):
 
     local.refresh_from_db()
     assert (local.auth_provider, local.description) == ("querypie", "ours")
-    assert any(c["kind"] == "group" and c["name"] == "Finance" for c in run.conflicts)
+    assert not local.links.exists() and not local.members.exists()
+    assert [(c["kind"], c["name"]) for c in run.conflicts] == [("group", "Finance")]
+    assert "belongs to a local group; an Owner must hand it over" in run.conflicts[0]["reason"]
 
 
 def test_sync_writes_a_summarising_audit_trail_without_the_token(run_sync, fake_org):
@@ -231,8 +244,9 @@ def test_sync_writes_a_summarising_audit_trail_without_the_token(run_sync, fake_
 
     events = AuditEvent.objects.filter(actor_label__startswith="Okta sync")
     assert set(events.values_list("action", flat=True)) == {
-        "user.bulk_created", "group.bulk_created", "group.members_bulk_added",
+        "user.created", "group.created", "group.members_added",
     }  # fmt: skip
+    assert {e.detail["source"] for e in events} == {"okta_sync"}
     assert fake_org.token not in str(list(events.values_list("detail", flat=True)))
 
 
@@ -253,7 +267,7 @@ def test_first_sync_then_renamed_okta_user_adopts_a_same_login_okta_user(run_syn
     run_sync()
 
     old.refresh_from_db()
-    assert old.external_id == again.id and old.is_active
+    assert sync_link(old).external_id == again.id and old.is_active
 
 
 def test_settings_helper_rejects_nothing(fake_org, db):

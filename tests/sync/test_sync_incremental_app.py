@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from querypie_admin.models import AuthProvider, Group, User
+from querypie_admin.models import Group, User
 from sync.engine import app_scope
 from sync.models import RunKind, RunMode, RunStatus, Scope, SyncSettings
+from tests.sync.writes import synced as okta_user
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,6 @@ def settle() -> None:
     time.sleep(0.01)  # Okta's timestamps have millisecond precision and "gt" is strict
 
 
-def okta_user(okta_user) -> User:
-    return User.objects.get(auth_provider=AuthProvider.OKTA, external_id=okta_user.id)
-
-
 def test_scheduled_app_scope_run_reads_only_changed_profiles(app_sync, org, fake_org):
     ada_pk = okta_user(org.ada).pk
     org.directory.update_user(org.alan.id, firstName="Alan M.")
@@ -66,7 +63,7 @@ def test_incremental_app_scope_run_deactivates_an_unassigned_user(app_sync, org)
 
     app_sync()
 
-    linus = okta_user(org.linus)
+    linus = User.objects.get(login_id="linus@corp.example")
     assert not linus.is_active and not linus.member_of.exists()
     assert okta_user(org.ada).is_active
 
@@ -81,7 +78,7 @@ def test_incremental_app_scope_run_deactivates_a_user_unassigned_without_other_c
 
     app_sync()
 
-    assert not okta_user(org.outsider).is_active
+    assert not User.objects.get(login_id="outsider@corp.example").is_active
 
 
 def test_incremental_app_scope_run_creates_a_newly_assigned_unchanged_user(app_sync, org, fake_org):
@@ -171,3 +168,17 @@ def test_many_newly_assigned_users_are_read_from_the_full_user_listing(
     assert not any("id eq" in r.params.get("filter", "") for r in listings)
     assert any(not r.params.get("search") and not r.params.get("filter") for r in listings)
     assert okta_user(org.outsider).is_active and okta_user(newcomer).is_active
+
+
+def test_guard_holds_an_incremental_run_that_would_deactivate_most_users(app_sync, org, run_sync):
+    SyncSettings.objects.update(deactivation_threshold=20)
+    for user in (org.ada, org.alan, org.grace):  # unassigned, directly and through groups
+        org.directory.unassign_user(user.id)
+        org.directory.remove_member(org.engineers.id, user.id)
+    org.directory.remove_member(org.finance.id, org.ada.id)
+
+    run = run_sync(RunKind.SCHEDULED, full=False)
+
+    assert run.mode == RunMode.INCREMENTAL and run.status == RunStatus.NEEDS_CONFIRMATION
+    assert "would deactivate 3 of 4 synced users (75%)" in run.message
+    assert User.objects.filter(is_active=True).count() == 4

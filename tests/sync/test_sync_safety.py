@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from querypie_admin.models import AuthProvider, Group, User
+from querypie_admin.models import AuthProvider, Group, LinkSource, User
 from sync.models import RunKind, RunMode, RunStatus, SyncSettings
 from sync.token_crypto import encrypt_token
-from tests.sync.writes import directory_writes
+from tests.factories import okta_user
+from tests.sync.writes import directory_writes, synced
 
 pytestmark = pytest.mark.django_db
 
@@ -112,23 +113,46 @@ def test_mass_deactivation_guard_stops_before_writing_and_confirm_proceeds(run_s
                                     "outsider@corp.example"}  # fmt: skip
 
 
-def test_mass_deactivation_guard_does_not_apply_to_the_first_sync(run_sync, user_factory):
+def test_guard_holds_the_first_sync_when_okta_lost_most_migrated_users(run_sync):
+    """Rows the sync linked before links existed (migrated) are measured on the first run."""
     SyncSettings.objects.update(deactivation_threshold=20)
-    for number in range(10):  # e.g. created at SAML sign-in, unknown to this Okta org
-        user_factory(login_id=f"old{number}@corp.example", auth_provider="okta", external_id="")
+    for number in range(10):  # synced by the old version; this Okta org no longer has them
+        okta_user(LinkSource.OKTA_SYNC, external_id=f"00uold{number}",
+                  login_id=f"old{number}@corp.example")  # fmt: skip
+
+    with directory_writes() as writes:
+        run = run_sync()
+
+    assert run.status == RunStatus.NEEDS_CONFIRMATION
+    assert "would deactivate 10 of 10 synced users (100%)" in run.message
+    assert writes == []
+    assert User.objects.filter(is_active=True).count() == 10
+    assert not User.objects.filter(login_id="ada@corp.example").exists()
+
+
+def test_first_sync_leaves_accounts_it_never_linked_alone(run_sync, user_factory):
+    """Accounts SAML sign-in created and local accounts are not the sync's to deactivate."""
+    SyncSettings.objects.update(deactivation_threshold=0)
+    signed_in = [okta_user(LinkSource.SAML, login_id=f"saml{n}@corp.example") for n in range(3)]
+    local = user_factory(login_id="local@corp.example")
 
     run = run_sync()
 
-    assert run.status == RunStatus.SUCCEEDED and run.counts["users_deactivate"] == 10
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.counts["users_deactivate"] == 0 and run.counts["users_create"] == 5
+    assert all(User.objects.get(pk=u.pk).is_active for u in [*signed_in, local])
 
 
 def test_guard_threshold_is_configurable(run_sync, org):
     SyncSettings.objects.update(deactivation_threshold=50)
     run_sync()
-    org.directory.delete_user(org.ada.id)
-    org.directory.delete_user(org.alan.id)  # 40% <= 50%
+    org.directory.delete_user(org.grace.id)
+    org.directory.delete_user(org.linus.id)  # 2 of 5 users, 2 of 5 memberships: 40% <= 50%
 
-    assert run_sync().status == RunStatus.SUCCEEDED
+    run = run_sync()
+
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.counts["users_deactivate"] == 2 and run.counts["memberships_remove"] == 2
 
 
 def test_dry_run_writes_nothing_and_reports_the_plan(run_sync, org):
@@ -163,9 +187,9 @@ def test_scheduled_run_after_a_full_one_is_incremental(run_sync, org, fake_org):
     assert 'type eq "OKTA_GROUP"' in groups_query["filter"]
     member_reads = {r.path for r in fake_org.requests_to("group_users")}
     assert member_reads == {f"/api/v1/groups/{org.finance.id}/users"}
-    assert User.objects.get(external_id=org.alan.id).first_name == "Alan M."
-    assert User.objects.get(external_id=org.grace.id).member_of.filter(name="Finance").exists()
-    assert User.objects.get(external_id=org.linus.id).is_active
+    assert synced(org.alan).first_name == "Alan M."
+    assert synced(org.grace).member_of.filter(name="Finance").exists()
+    assert synced(org.linus).is_active
 
 
 def test_incremental_run_reads_a_few_minutes_behind_the_last_run(run_sync, fake_org):
@@ -193,7 +217,7 @@ def test_incremental_run_deactivates_a_deprovisioned_user(run_sync, org):
     run = run_sync(RunKind.SCHEDULED, full=False)
 
     assert run.mode == RunMode.INCREMENTAL
-    grace = User.objects.get(external_id=org.grace.id)
+    grace = synced(org.grace)
     assert not grace.is_active and not grace.member_of.exists()
 
 

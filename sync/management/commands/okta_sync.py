@@ -1,4 +1,5 @@
-"""Headless Okta sync: `okta_sync configure`, `okta_sync run [--dry-run] [--full]`, `status`."""
+"""Headless Okta sync: `okta_sync configure`, `okta_sync run [--dry-run] [--full]
+[--confirm-deactivations RUN_ID]`, `okta_sync status`."""
 
 import json
 import re
@@ -8,12 +9,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from querypie_admin.directory import Caller
+from sync.actions import save_settings
+from sync.engine.confirmation import ConfirmationRefused, confirm_held_run
 from sync.engine.runs import SyncAlreadyRunning, SyncNotConfigured, execute_run, start_saved_run
-from sync.forms import SyncSettingsForm
-from sync.models import RunKind, Scope, SyncRun, SyncSettings
-from sync.schedule import apply_schedule, describe
+from sync.forms import SETTING_FIELDS, SyncSettingsForm
+from sync.models import RunKind, RunStatus, Scope, SyncRun, SyncSettings
+from sync.schedule import describe
 
 BAR_WIDTH = 30
+COMMAND_LABEL = "okta_sync command"
 
 
 class Command(BaseCommand):
@@ -32,8 +37,11 @@ class Command(BaseCommand):
         run.add_argument("--full", action="store_true", help="Read everything, not only changes.")
         run.add_argument(
             "--confirm-deactivations",
-            action="store_true",
-            help="Allow more deactivations than the configured threshold.",
+            type=int,
+            metavar="RUN_ID",
+            help="Confirm the plan run RUN_ID was held with: read Okta again and write only "
+            "if the deactivations, deletions and removals are the same or fewer (once, "
+            "within an hour).",
         )
         sub.add_parser("status", help="Show the settings and the last run as JSON.")
 
@@ -46,41 +54,53 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read the token file: {exc.strerror}") from None
         current = SyncSettings.load()
-        data = {
+        data = {name: getattr(current, name) for name in SETTING_FIELDS} | {
             "enabled": options["enable"] or current.enabled,
             "api_url": options["api_url"],
             "api_token": token,
             "app_id": options["app_id"],
             "scope": options["scope"],
-            "frequency": current.frequency,
-            "every_minutes": current.every_minutes,
-            "daily_at": current.daily_at,
-            "cron": current.cron,
-            "deactivation_threshold": current.deactivation_threshold,
         }
         form = SyncSettingsForm(data, instance=current)
         if not form.is_valid():
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             raise CommandError(errors)
-        apply_schedule(form.save())
-        self.stdout.write(f"Saved. API token: {form.instance.masked_token}")
+        saved = save_settings(Caller.command(COMMAND_LABEL), form.cleaned_data)
+        self.stdout.write(f"Saved. API token: {saved.masked_token}")
 
     def _run(self, **options: Any) -> None:
-        kind = RunKind.DRY_RUN if options["dry_run"] else RunKind.MANUAL
+        held_id = options["confirm_deactivations"]
         try:
-            run = start_saved_run(
-                kind,
-                label="okta_sync command",
-                full=options["full"] or options["dry_run"],
-                allow_mass_deactivation=options["confirm_deactivations"],
+            run = (
+                self._start_confirming(held_id, options)
+                if held_id is not None
+                else self._start_plain(options)
             )
-        except (SyncNotConfigured, SyncAlreadyRunning) as exc:
+        except (SyncNotConfigured, SyncAlreadyRunning, ConfirmationRefused) as exc:
             raise CommandError(str(exc)) from None
         run = execute_run(run.pk, listener=self._progress_bar)
         sys.stderr.write("\n")
         self.stdout.write(json.dumps(run.result()))
-        if run.status == "failed":
+        if run.status == RunStatus.FAILED:
             raise CommandError(f"The sync failed: {run.error}")
+        if held_id is not None and run.status == RunStatus.NEEDS_CONFIRMATION:
+            raise CommandError(run.message)
+
+    @staticmethod
+    def _start_plain(options: dict[str, Any]) -> SyncRun:
+        kind = RunKind.DRY_RUN if options["dry_run"] else RunKind.MANUAL
+        full = options["full"] or options["dry_run"]
+        return start_saved_run(kind, label=COMMAND_LABEL, full=full)
+
+    @staticmethod
+    def _start_confirming(held_id: int, options: dict[str, Any]) -> SyncRun:
+        """A run bound to the held plan; it reads Okta the way the held run did."""
+        if options["dry_run"] or options["full"]:
+            raise CommandError(
+                "--confirm-deactivations reads Okta the way the held run did: "
+                "do not combine it with --dry-run or --full."
+            )
+        return confirm_held_run(Caller.command(COMMAND_LABEL), held_id)
 
     def _progress_bar(self, phase: str, values: dict[str, Any]) -> None:
         """One redrawn line on stderr; the bar fills when the phase knows its total."""

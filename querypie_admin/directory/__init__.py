@@ -1,0 +1,62 @@
+"""The one place that writes users, groups, memberships and their links, whichever source asks.
+
+SCIM, SAML sign-in, the Okta sync, the console pages and the management commands all call
+these functions with a Caller (the source and the actor). One validator (fields), one
+audit vocabulary (`user.deactivated` whatever the path, the source in the detail), and the
+ownership and Owner rules (rules) hold for one row and for a batch alike.
+"""
+
+from . import batch
+from .caller import PROVISIONING, Caller, Source
+from .errors import DirectoryConflict, DirectoryInvalid, Refused, refusals_audited
+from .fields import (
+    GROUP_FIELDS,
+    IDP_PROFILE_FIELDS,
+    USER_FIELDS,
+    check_group_fields,
+    check_user_fields,
+)
+from .groups import (
+    add_members,
+    create_group,
+    delete_group,
+    release_group,
+    remove_members,
+    set_members,
+    update_group,
+)
+from .links import Sent, hand_over, link, sources_of, take_back
+from .users import create_user, delete_user, release_user, set_user_active, update_user
+
+__all__ = [
+    "GROUP_FIELDS",
+    "IDP_PROFILE_FIELDS",
+    "PROVISIONING",
+    "USER_FIELDS",
+    "Caller",
+    "DirectoryConflict",
+    "DirectoryInvalid",
+    "Refused",
+    "Sent",
+    "Source",
+    "add_members",
+    "batch",
+    "check_group_fields",
+    "check_user_fields",
+    "create_group",
+    "create_user",
+    "delete_group",
+    "delete_user",
+    "hand_over",
+    "link",
+    "refusals_audited",
+    "release_group",
+    "release_user",
+    "remove_members",
+    "set_members",
+    "set_user_active",
+    "sources_of",
+    "take_back",
+    "update_group",
+    "update_user",
+]

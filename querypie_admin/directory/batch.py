@@ -1,0 +1,391 @@
+"""The same writes in batches, for syncs of tens of thousands of rows.
+
+Each batch is one transaction with ONE audit event in the per-object vocabulary
+(`user.created`, `user.deactivated`…) whose detail holds the source, the count and a sample
+of labels. The same validator and ownership rules apply: every row is checked before the
+batch writes, and a row the caller may not reach refuses the whole batch.
+"""
+
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from ..models import AuthProvider, DirectoryLink, Group, GroupMembership, User
+from .caller import PROVISIONING, Caller
+from .errors import DirectoryConflict, DirectoryInvalid
+from .fields import check_group_fields, check_user_fields
+from .links import Sent
+from .rules import check_reach_all
+
+BATCH = 2000
+SAMPLE = 20
+T = TypeVar("T")
+Change = tuple[int, str, dict[str, Any]]  # pk, label, {field: value}
+
+
+def batches(items: Sequence[T]) -> Iterable[Sequence[T]]:
+    size = BATCH  # read at call time, so it can be tuned (and made tiny in tests)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _summary(
+    caller: Caller, action: str, kind: str, count: int, sample: list[str], **detail: Any
+) -> None:
+    caller.record(
+        action, target_label=f"{count} {kind}", count=count, sample=sample[:SAMPLE], **detail
+    )
+
+
+def _atomic(write: Callable[[], T]) -> T:
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError as exc:
+        raise DirectoryConflict(f"A batch clashed with existing rows: {exc}") from exc
+
+
+def _integration_only(caller: Caller) -> None:
+    if not caller.is_integration:
+        raise DirectoryInvalid("source", "Batch writes are for the Okta integrations")
+
+
+def _unusable_password() -> str:
+    """What make_password(None) stores, without its slow per-character random choice."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+# Users ---------------------------------------------------------------------------------
+def create_users(caller: Caller, rows: Sequence[tuple[dict[str, Any], Sent]]) -> list[int]:
+    """Create Okta users linked to the caller, with no usable password; ids in given order."""
+    _integration_only(caller)
+    created: list[int] = []
+    for batch in batches(rows):
+        for fields, _ in batch:
+            check_user_fields(fields)
+
+        def write(batch: Sequence[tuple[dict, Sent]] = batch) -> list[int]:
+            users = [
+                {**f, "auth_provider": AuthProvider.OKTA, "password": _unusable_password()}
+                for f, _ in batch
+            ]
+            pks = _in_order(insert(User, users, returning=("id", "login_id")), users, "login_id")
+            _insert_links(caller, "user_id", zip(pks, (sent for _, sent in batch), strict=True))
+            labels = [u["login_id"] for u in users]
+            _summary(caller, "user.created", "users", len(labels), labels)
+            return pks
+
+        created += _atomic(write)
+    return created
+
+
+def update_users(caller: Caller, changes: Sequence[Change]) -> int:
+    """Apply (pk, label, fields) changes; rows changing the same fields share a query."""
+    for _, _, fields in changes:
+        check_user_fields(fields)
+        if "role" in fields:
+            raise DirectoryInvalid("role", "An integration cannot set a console role")
+    return _update(caller, User, changes, "user.updated", "users")
+
+
+def deactivate_users(caller: Caller, pks: Sequence[int], reason: str = "") -> int:
+    """Deactivate, never delete: the account and its history stay."""
+    done = 0
+    for batch in batches(list(pks)):
+
+        def write(batch: Sequence[int] = batch) -> int:
+            check_reach_all(caller, "user.deactivated", User, list(batch))
+            users = User.objects.filter(pk__in=batch, is_active=True)
+            labels = list(users.values_list("login_id", flat=True))
+            count = users.update(is_active=False, updated_at=timezone.now())
+            if count:
+                _summary(caller, "user.deactivated", "users", count, labels, reason=reason)
+            return count
+
+        done += _atomic(write)
+    return done
+
+
+def link_users(caller: Caller, links: Sequence[tuple[int, Sent]]) -> int:
+    """Adopt or refresh: the caller's link on each user, with what it sent."""
+    return _link(caller, User, "user_id", links, "user.linked", "users")
+
+
+def release_users(caller: Caller, pks: Sequence[int]) -> tuple[int, int]:
+    """The caller no longer names these users: its links go, and those that no provisioning
+    source manages any more are deactivated. Returns (released, deactivated)."""
+    released = _release(caller, User, "user_id", pks, "user.link_released", "users")
+    orphans = _without_provisioning_link(User, "user_id", pks)
+    reason = "no Okta source manages it any more"
+    return released, deactivate_users(caller, orphans, reason=reason)
+
+
+# Groups --------------------------------------------------------------------------------
+def create_groups(caller: Caller, rows: Sequence[tuple[dict[str, Any], Sent]]) -> list[int]:
+    _integration_only(caller)
+    created: list[int] = []
+    for batch in batches(rows):
+        for fields, _ in batch:
+            check_group_fields(fields)
+
+        def write(batch: Sequence[tuple[dict, Sent]] = batch) -> list[int]:
+            groups = [{**f, "auth_provider": AuthProvider.OKTA} for f, _ in batch]
+            pks = _in_order(insert(Group, groups, returning=("id", "name")), groups, "name")
+            _insert_links(caller, "group_id", zip(pks, (sent for _, sent in batch), strict=True))
+            labels = [g["name"] for g in groups]
+            _summary(caller, "group.created", "groups", len(labels), labels)
+            return pks
+
+        created += _atomic(write)
+    return created
+
+
+def update_groups(caller: Caller, changes: Sequence[Change]) -> int:
+    for _, _, fields in changes:
+        check_group_fields(fields)
+    return _update(caller, Group, changes, "group.updated", "groups")
+
+
+def link_groups(caller: Caller, links: Sequence[tuple[int, Sent]]) -> int:
+    return _link(caller, Group, "group_id", links, "group.linked", "groups")
+
+
+def release_groups(caller: Caller, pks: Sequence[int]) -> tuple[int, int, int]:
+    """The caller no longer names these groups: its links go; groups that no provisioning
+    source manages any more are deleted with their memberships.
+    Returns (released, groups deleted, memberships removed with them)."""
+    released = _release(caller, Group, "group_id", pks, "group.link_released", "groups")
+    deleted, members = delete_groups(caller, _without_provisioning_link(Group, "group_id", pks))
+    return released, deleted, members
+
+
+def delete_groups(caller: Caller, pks: Sequence[int]) -> tuple[int, int]:
+    """Delete groups; returns (groups, memberships removed with them), both audited."""
+    groups_done = members_done = 0
+    for batch in batches(list(pks)):
+
+        def write(batch: Sequence[int] = batch) -> tuple[int, int]:
+            check_reach_all(caller, "group.deleted", Group, list(batch))
+            groups = Group.objects.filter(pk__in=batch)
+            labels = list(groups.values_list("name", flat=True))
+            members = GroupMembership.objects.filter(group_id__in=batch).count()
+            groups.delete()
+            if labels:
+                _summary(
+                    caller, "group.deleted", "groups", len(labels), labels, members_removed=members
+                )
+            return len(labels), members
+
+        groups, members = _atomic(write)
+        groups_done += groups
+        members_done += members
+    return groups_done, members_done
+
+
+# Memberships ---------------------------------------------------------------------------
+def change_memberships(
+    caller: Caller, add: Sequence[tuple[int, int]], remove: Sequence[tuple[int, int]]
+) -> tuple[int, int]:
+    """Add and remove (group id, user id) pairs; the groups touched are locked, as in
+    set_members, so a parallel SCIM change to the same group waits its turn."""
+    removed = sum(_atomic(lambda b=b: _remove_batch(caller, b)) for b in batches(remove))
+    added = sum(_atomic(lambda b=b: _add_batch(caller, b)) for b in batches(add))
+    return added, removed
+
+
+def _lock_groups(caller: Caller, action: str, pairs: Sequence[tuple[int, int]]) -> None:
+    ids = sorted({group_id for group_id, _ in pairs})
+    list(Group.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    check_reach_all(caller, action, Group, ids)
+    check_reach_all(caller, action, User, sorted({user_id for _, user_id in pairs}))
+
+
+def _add_batch(caller: Caller, pairs: Sequence[tuple[int, int]]) -> int:
+    _lock_groups(caller, "group.members_added", pairs)
+    rows = [{"group_id": g, "user_id": u} for g, u in pairs]
+    insert(GroupMembership, rows, ignore_conflicts=True)
+    _summary(caller, "group.members_added", "memberships", len(rows), _pair_labels(pairs))
+    return len(rows)
+
+
+def _remove_batch(caller: Caller, pairs: Sequence[tuple[int, int]]) -> int:
+    _lock_groups(caller, "group.members_removed", pairs)
+    removed = 0
+    by_group: dict[int, list[int]] = {}
+    for group_id, user_id in pairs:
+        by_group.setdefault(group_id, []).append(user_id)
+    for group_id, user_ids in by_group.items():
+        rows = GroupMembership.objects.filter(group_id=group_id, user_id__in=user_ids)
+        removed += rows.delete()[0]
+    if removed:
+        _summary(caller, "group.members_removed", "memberships", removed, _pair_labels(pairs))
+    return removed
+
+
+def _pair_labels(pairs: Sequence[tuple[int, int]]) -> list[str]:
+    """ "group: login" for the audit sample; only the sampled pairs are looked up."""
+    sample = pairs[:SAMPLE]
+    groups = dict(Group.objects.filter(pk__in={g for g, _ in sample}).values_list("pk", "name"))
+    users = dict(User.objects.filter(pk__in={u for _, u in sample}).values_list("pk", "login_id"))
+    return [f"{groups.get(g, g)}: {users.get(u, u)}" for g, u in sample]
+
+
+# Shared --------------------------------------------------------------------------------
+def _update(
+    caller: Caller, model: type[Model], changes: Sequence[Change], action: str, kind: str
+) -> int:
+    by_fields: dict[tuple[str, ...], list[Change]] = {}
+    for pk, label, fields in changes:
+        if fields:
+            by_fields.setdefault(tuple(sorted(fields)), []).append((pk, label, fields))
+    done = 0
+    for names, items in by_fields.items():
+        for batch in batches(items):
+
+            def write(batch: Sequence[Change] = batch, names: tuple = names) -> int:
+                check_reach_all(caller, action, model, [pk for pk, _, _ in batch])
+                now = timezone.now()
+                objs = [model(pk=pk, updated_at=now, **fields) for pk, _, fields in batch]
+                model.objects.bulk_update(objs, [*names, "updated_at"])
+                labels = [label for _, label, _ in batch]
+                _summary(caller, action, kind, len(objs), labels, fields=names)
+                return len(objs)
+
+            done += _atomic(write)
+    return done
+
+
+def _link(
+    caller: Caller,
+    model: type[Model],
+    column: str,
+    links: Sequence[tuple[int, Sent]],
+    action: str,
+    kind: str,
+) -> int:
+    """Create the caller's missing links and refresh changed ones; only new ones are audited."""
+    new_count = 0
+    for batch in batches(links):
+
+        def write(batch: Sequence[tuple[int, Sent]] = batch) -> int:
+            pks = [pk for pk, _ in batch]
+            check_reach_all(caller, action, model, pks)
+            mine = DirectoryLink.objects.filter(source=caller.link_source, **{f"{column}__in": pks})
+            existing = {getattr(link, column): link for link in mine}
+            stale, now = [], timezone.now()
+            for pk, sent in batch:
+                link = existing.get(pk)
+                if link and (link.external_id, link.attributes) != (
+                    sent.external_id,
+                    sent.attributes,
+                ):
+                    link.external_id, link.attributes = sent.external_id, sent.attributes
+                    link.updated_at = now  # bulk_update skips auto_now: "Last changed" needs it
+                    stale.append(link)
+            DirectoryLink.objects.bulk_update(stale, ["external_id", "attributes", "updated_at"])
+            new = [(pk, sent) for pk, sent in batch if pk not in existing]
+            _insert_links(caller, column, new)
+            if new:
+                _summary(caller, action, kind, len(new), _labels(model, [pk for pk, _ in new]))
+            return len(new)
+
+        new_count += _atomic(write)
+    return new_count
+
+
+def _release(
+    caller: Caller, model: type[Model], column: str, pks: Sequence[int], action: str, kind: str
+) -> int:
+    released = 0
+    for batch in batches(list(pks)):
+
+        def write(batch: Sequence[int] = batch) -> int:
+            mine = DirectoryLink.objects.filter(
+                source=caller.link_source, **{f"{column}__in": batch}
+            )
+            gone = list(mine.values_list(column, flat=True))
+            mine.delete()
+            if gone:
+                _summary(caller, action, kind, len(gone), _labels(model, gone))
+            return len(gone)
+
+        released += _atomic(write)
+    return released
+
+
+def _without_provisioning_link(model: type[Model], column: str, pks: Sequence[int]) -> list[int]:
+    linked = set()
+    for batch in batches(list(pks)):
+        rows = DirectoryLink.objects.filter(source__in=PROVISIONING, **{f"{column}__in": batch})
+        linked.update(rows.values_list(column, flat=True))
+    return [pk for pk in pks if pk not in linked]
+
+
+def _labels(model: type[Model], pks: list[int]) -> list[str]:
+    name = "name" if model is Group else "login_id"
+    found = dict(model.objects.filter(pk__in=pks[:SAMPLE]).values_list("pk", name))
+    return [found.get(pk, str(pk)) for pk in pks[:SAMPLE]]
+
+
+def _in_order(rows: list[tuple], given: list[dict[str, Any]], name: str) -> list[int]:
+    """The new ids in the order rows were given (RETURNING does not promise an order)."""
+    by_name = {label.lower(): pk for pk, label in rows}
+    return [by_name[row[name].lower()] for row in given]
+
+
+def _insert_links(caller: Caller, column: str, rows: Iterable[tuple[int, Sent]]) -> None:
+    links = [
+        {
+            "source": caller.link_source,
+            column: pk,
+            "external_id": s.external_id,
+            "attributes": s.attributes,
+        }
+        for pk, s in rows
+    ]
+    if links:
+        insert(DirectoryLink, links)
+
+
+def insert(
+    model: type[Model], rows: list[dict[str, Any]], *, returning=(), ignore_conflicts=False
+) -> list[tuple]:
+    """INSERT many rows in one statement; on PostgreSQL one array per column (unnest),
+    which is several times faster than bulk_create for 100,000 rows."""
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**row) for row in rows], ignore_conflicts=ignore_conflicts
+        )
+        return [tuple(getattr(o, name) for name in returning) for o in objs]
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = [[_value(f, row, now) for row in rows] for f in fields]
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) "
+    sql += f"SELECT * FROM unnest({casts})"  # noqa: S608 - names from the model, values bound
+    sql += " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if returning:
+        sql += " RETURNING " + ", ".join(connection.ops.quote_name(n) for n in returning)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        return cursor.fetchall() if returning else []
+
+
+def _value(field: Any, row: dict[str, Any], now: Any) -> Any:
+    if field.attname in row:
+        value = row[field.attname]
+    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    else:
+        value = field.get_default()
+    return (
+        field.get_db_prep_value(value, connection)
+        if field.get_internal_type() == "JSONField"
+        else value
+    )

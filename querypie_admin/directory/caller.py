@@ -1,0 +1,88 @@
+"""Who asks the directory for a write: the source (console, command line or an integration)
+and the actor that the audit log names. Every directory function takes one."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from .. import audit
+from ..audit import Actor
+from ..models import LinkSource, Role, User
+
+
+class Source(models.TextChoices):
+    CONSOLE = "console", "Console"
+    COMMAND = "command", "Command line"
+    SCIM = LinkSource.SCIM.value, LinkSource.SCIM.label
+    OKTA_SYNC = LinkSource.OKTA_SYNC.value, LinkSource.OKTA_SYNC.label
+    SAML = LinkSource.SAML.value, LinkSource.SAML.label
+
+
+# Sources whose link keeps an account provisioned; a SAML link only records who signed in.
+PROVISIONING = (LinkSource.SCIM, LinkSource.OKTA_SYNC)
+
+
+@dataclass(frozen=True)
+class Caller:
+    source: Source
+    actor: Actor
+    ip: str | None = None
+
+    @classmethod
+    def console(cls, request: HttpRequest) -> "Caller":
+        return cls(Source.CONSOLE, request.user, audit.client_ip(request))
+
+    @classmethod
+    def command(cls, label: str = "manage.py") -> "Caller":
+        return cls(Source.COMMAND, label)
+
+    @classmethod
+    def scim(cls, label: str = "SCIM") -> "Caller":
+        return cls(Source.SCIM, label)
+
+    @classmethod
+    def okta_sync(cls, label: str = "Okta sync") -> "Caller":
+        return cls(Source.OKTA_SYNC, label)
+
+    @classmethod
+    def saml(cls, label: str = "SAML sign-in") -> "Caller":
+        return cls(Source.SAML, label)
+
+    @property
+    def link_source(self) -> LinkSource | None:
+        """The link this caller owns on the rows it manages; None for console and commands."""
+        return LinkSource(self.source) if self.source in LinkSource.values else None
+
+    @property
+    def is_integration(self) -> bool:
+        return self.link_source is not None
+
+    @property
+    def acts_as_owner(self) -> bool:
+        """An active Owner in the console; the command line is the server's own operator."""
+        if self.source == Source.COMMAND:
+            return True
+        actor = self.actor
+        return isinstance(actor, User) and actor.is_active and actor.role == Role.OWNER
+
+    def record(
+        self,
+        action: str,
+        *,
+        target: models.Model | None = None,
+        target_label: str = "",
+        outcome: str = "success",
+        **detail: Any,
+    ) -> None:
+        """One audit event in the directory's vocabulary: the source is always in the detail."""
+        audit.record(
+            action,
+            actor=self.actor,
+            target=target,
+            target_label=target_label,
+            outcome=outcome,
+            detail={"source": self.source.value, **detail},
+            ip=self.ip,
+        )

@@ -1,0 +1,146 @@
+"""Per-user writes: create, update, (de)activate, delete, and release a source's link."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from ..models import AuthProvider, Role, User
+from .caller import Caller
+from .errors import DirectoryConflict, DirectoryInvalid
+from .fields import changed, check_user_fields
+from .links import Sent, drop_link, lock, provisioned_elsewhere, save_link
+from .rules import check_not_self, check_owner_rules, check_reach, lock_local_owners
+
+
+def save_unique(obj: Any, conflict: str, update_fields: list[str] | None = None) -> None:
+    """Save, turning a unique-constraint violation into DirectoryConflict(conflict).
+
+    The database constraint is the check, so a new row costs no look-up first and two
+    parallel creates of the same name cannot both succeed.
+    """
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise DirectoryConflict(conflict) from exc
+
+
+def apply_changes(obj: Any, changes: dict[str, Any], conflict: str) -> None:
+    """Write the changed fields; on a clash the object keeps its stored values."""
+    before = {name: getattr(obj, name) for name in changes}
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    try:
+        save_unique(obj, conflict, update_fields=[*changes, "updated_at"])
+    except DirectoryConflict:
+        for name, value in before.items():
+            setattr(obj, name, value)
+        raise
+
+
+def _taken(login_id: Any) -> str:
+    return f"Login ID {login_id!r} is already in use"
+
+
+def _check_role_field(caller: Caller, fields: dict[str, Any]) -> None:
+    if caller.is_integration and "role" in fields:
+        raise DirectoryInvalid("role", "An integration cannot set a console role")
+
+
+def create_user(
+    caller: Caller,
+    fields: dict[str, Any],
+    *,
+    password: str | None = None,
+    sent: Sent | None = None,
+) -> User:
+    """Create a user. The console and commands create local accounts; an integration
+    creates an Okta account linked to itself, with no usable password."""
+    check_user_fields(fields)
+    _check_role_field(caller, fields)
+    provider = AuthProvider.OKTA if caller.is_integration else AuthProvider.QUERYPIE
+    user = User(**fields, auth_provider=provider)
+    with transaction.atomic():
+        check_owner_rules(caller, "user.created", User(role=Role.USER), role=user.role)
+        user.set_password(password) if password else user.set_unusable_password()
+        save_unique(user, _taken(user.login_id))
+        caller.record("user.created", target=user, fields=sorted(fields), role=user.role)
+        if caller.is_integration:
+            save_link(caller, user, sent)
+    return user
+
+
+def _action(changes: dict[str, Any]) -> str:
+    if set(changes) == {"is_active"}:
+        return "user.activated" if changes["is_active"] else "user.deactivated"
+    if set(changes) == {"role"}:
+        return "user.role_changed"
+    return "user.updated"
+
+
+def update_user(
+    caller: Caller, user: User, fields: dict[str, Any], *, sent: Sent | None = None
+) -> list[str]:
+    """Apply only the fields that differ; an integration also refreshes its link."""
+    check_user_fields(fields)
+    _check_role_field(caller, fields)
+    with transaction.atomic():
+        lock_local_owners(caller)
+        lock(user)
+        user.refresh_from_db(fields=["role", "is_active"])
+        changes = changed(user, fields)
+        action = _action(changes)
+        check_reach(caller, action, user)
+        deactivating = changes.get("is_active") is False
+        if "role" in changes or deactivating:
+            check_owner_rules(
+                caller, action, user, role=changes.get("role"), losing_access=deactivating
+            )
+        if deactivating or "role" in changes:
+            check_not_self(caller, action, user)
+        if changes:
+            apply_changes(user, changes, _taken(changes.get("login_id")))
+            caller.record(action, target=user, fields=sorted(changes))
+        if caller.is_integration:
+            save_link(caller, user, sent)
+    return sorted(changes)
+
+
+def set_user_active(caller: Caller, user: User, active: bool) -> bool:
+    return bool(update_user(caller, user, {"is_active": active}))
+
+
+def delete_user(caller: Caller, user: User) -> bool:
+    """Delete; an integration that shares the user with another source only lets go of it.
+
+    Returns whether the user was deleted.
+    """
+    with transaction.atomic():
+        lock_local_owners(caller)
+        lock(user)
+        check_reach(caller, "user.deleted", user)
+        if caller.is_integration and provisioned_elsewhere(caller, user):
+            drop_link(caller, user)
+            return False
+        check_owner_rules(caller, "user.deleted", user, losing_access=True)
+        check_not_self(caller, "user.deleted", user)
+        caller.record("user.deleted", target=user)
+        user.delete()
+    return True
+
+
+def release_user(caller: Caller, user: User) -> bool:
+    """The caller no longer names this user: its link goes, and the user is deactivated
+    only when no provisioning source (SCIM, the sync) manages it any more.
+
+    Returns whether the user was deactivated.
+    """
+    with transaction.atomic():
+        lock(user)
+        check_reach(caller, "user.link_released", user)
+        drop_link(caller, user)
+        if provisioned_elsewhere(caller, user) or not user.is_active:
+            return False
+        apply_changes(user, {"is_active": False}, "")
+        caller.record("user.deactivated", target=user, reason="no Okta source manages it any more")
+    return True

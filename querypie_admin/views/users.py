@@ -1,0 +1,98 @@
+"""Users pages of Administrator > General > User Management: list, add, a user's page,
+its status and its role. Every write goes through the directory as the console."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import directory
+from ..directory import Caller
+from ..forms import AddUserForm, RoleForm, UserFilterForm
+from ..models import Role, User
+from ..queries import filter_users, with_links
+from ..roles import admin_required
+from . import initial_password, managed
+from .outcome import refusal_as_message, refusal_beside
+from .paging import paginate, valid_filters
+
+
+@admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    form = UserFilterForm(request.GET)
+    users = filter_users(with_links(User.objects.all()), **valid_filters(form))
+    context = {"form": form, **paginate(request, users)}
+    context["rows"] = managed.rows(context["page"])
+    return render(request, "console/user_list.html", context)
+
+
+def read_only_reason(viewer: User, subject: User) -> str:
+    """Why the page offers no status or role change; the directory enforces the same rules."""
+    if subject.is_managed_externally:
+        return "This user is managed by Okta and is read-only here: change it in Okta."
+    if subject.pk == viewer.pk:
+        return "This is your own account: another administrator changes its status and role."
+    if subject.role == Role.OWNER and viewer.role != Role.OWNER:
+        return "Only an Owner can change an Owner."
+    return ""
+
+
+@admin_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(User.objects.prefetch_related("links"), pk=pk)
+    password = initial_password.pop(request, subject)
+    context = {
+        "subject": subject,
+        "groups": subject.member_of.order_by("name"),
+        "read_only_reason": read_only_reason(request.user, subject),
+        "role_form": RoleForm(initial={"role": subject.role}, actor=request.user),
+        "is_owner": Caller.console(request).acts_as_owner,
+        "initial_password": password,
+        **managed.context(subject),
+    }
+    response = render(request, "console/user_detail.html", context)
+    return initial_password.no_store(response) if password else response
+
+
+@admin_required
+def user_add(request: HttpRequest) -> HttpResponse:
+    """Add a local account with a generated initial password, shown once on its page."""
+    form = AddUserForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        password = initial_password.generate()
+        with refusal_beside(form, conflict="login_id", refused="role"):
+            caller = Caller.console(request)
+            user = directory.create_user(caller, form.cleaned_data, password=password)
+            initial_password.keep_once(request, user, password)
+            messages.success(request, f"{user.login_id} was added as {user.get_role_display()}.")
+            return redirect("user_detail", pk=user.pk)
+    return render(request, "console/user_add.html", {"form": form})
+
+
+@admin_required
+@require_POST
+def user_set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Activate or deactivate a local user; Okta's users change only in Okta."""
+    subject = get_object_or_404(User, pk=pk)
+    wanted = request.POST.get("active")
+    if wanted not in ("0", "1"):
+        messages.error(request, "Choose Activate or Deactivate.")
+        return redirect("user_detail", pk=pk)
+    with refusal_as_message(request):
+        directory.set_user_active(Caller.console(request), subject, wanted == "1")
+        messages.success(request, f"{subject.login_id} is now {subject.status_label}.")
+    return redirect("user_detail", pk=pk)
+
+
+@admin_required
+@require_POST
+def user_set_role(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(User, pk=pk)
+    form = RoleForm(request.POST, actor=request.user)
+    if not form.is_valid():
+        messages.error(request, "Choose Owner, System Admin or User.")
+        return redirect("user_detail", pk=pk)
+    with refusal_as_message(request):
+        directory.update_user(Caller.console(request), subject, {"role": form.cleaned_data["role"]})
+        messages.success(request, f"{subject.login_id} is now {subject.get_role_display()}.")
+    return redirect("user_detail", pk=pk)

@@ -1,0 +1,99 @@
+"""directory.batch: the same rules and vocabulary as per-row writes, one audit event per batch."""
+
+import pytest
+from django.db import connection
+
+from querypie_admin import directory
+from querypie_admin.directory import Caller, Sent, batch
+from querypie_admin.models import AuditEvent, DirectoryLink, GroupMembership, LinkSource, User
+from tests.factories import okta_user
+
+pytestmark = pytest.mark.django_db
+SYNC = Caller.okta_sync("Okta sync (test)")
+
+
+def five_users_in_a_group() -> tuple[list[int], int]:
+    rows = [({"login_id": f"u{n}@corp.example"}, Sent(f"00u{n}", {"n": n})) for n in range(5)]
+    created = batch.create_users(SYNC, rows)
+    [group] = batch.create_groups(SYNC, [({"name": "G"}, Sent("00gG"))])
+    added, _ = batch.change_memberships(SYNC, [(group, pk) for pk in created], [])
+    return created, added
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])  # sqlite: the bulk_create path
+def test_batch_create_links_each_row_and_audits_once_per_batch(monkeypatch, vendor):
+    monkeypatch.setattr(batch, "BATCH", 3)
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "vendor", vendor)
+        created, added = five_users_in_a_group()
+
+    users = User.objects.in_bulk(created)
+    assert [users[pk].login_id for pk in created] == [f"u{n}@corp.example" for n in range(5)]
+    links = DirectoryLink.objects.filter(user_id__in=created).order_by("user_id")
+    assert [(link.source, link.external_id, link.attributes) for link in links] == [
+        (LinkSource.OKTA_SYNC, f"00u{n}", {"n": n}) for n in range(5)
+    ]
+    user = users[created[0]]
+    assert not user.has_usable_password() and user.is_managed_externally and user.is_active
+    assert added == 5 and GroupMembership.objects.filter(group__name="G").count() == 5
+    events = AuditEvent.objects.filter(actor_label="Okta sync (test)").order_by("id")
+    assert [(e.action, e.detail["count"], e.detail["source"]) for e in events] == [
+        ("user.created", 3, "okta_sync"), ("user.created", 2, "okta_sync"),
+        ("group.created", 1, "okta_sync"),
+        ("group.members_added", 3, "okta_sync"), ("group.members_added", 2, "okta_sync"),
+    ]  # fmt: skip
+
+
+def test_one_vocabulary_for_a_row_and_a_batch(user_factory):
+    one, many = okta_user(LinkSource.SCIM), okta_user(LinkSource.OKTA_SYNC)
+    directory.set_user_active(Caller.scim("SCIM (token ab12…)"), one, False)
+    batch.deactivate_users(SYNC, [many.pk])
+    events = AuditEvent.objects.filter(action="user.deactivated").order_by("id")
+    assert [(e.detail["source"], e.detail.get("count", 1)) for e in events] == [
+        ("scim", 1),
+        ("okta_sync", 1),
+    ]
+
+
+def test_a_batch_that_names_one_local_row_writes_nothing(owner, user_factory):
+    okta = okta_user(LinkSource.OKTA_SYNC)
+    with pytest.raises(directory.Refused):
+        batch.deactivate_users(SYNC, [okta.pk, owner.pk])
+    okta.refresh_from_db()
+    owner.refresh_from_db()
+    assert okta.is_active and owner.is_active
+
+
+def test_a_batch_with_one_invalid_value_writes_nothing():
+    rows = [
+        ({"login_id": "fine@corp.example"}, Sent("00u1")),
+        ({"login_id": "bad@corp.example", "email": "not an email"}, Sent("00u2")),
+    ]
+    with pytest.raises(directory.DirectoryInvalid):
+        batch.create_users(SYNC, rows)
+    assert not User.objects.exists()
+
+
+def test_release_deactivates_only_users_no_provisioning_source_keeps(user_factory):
+    shared = okta_user(LinkSource.OKTA_SYNC, LinkSource.SCIM)
+    signed_in = okta_user(LinkSource.OKTA_SYNC, LinkSource.SAML)
+    alone = okta_user(LinkSource.OKTA_SYNC)
+
+    released, deactivated = batch.release_users(SYNC, [shared.pk, signed_in.pk, alone.pk])
+
+    assert (released, deactivated) == (3, 2)
+    active = dict(User.objects.values_list("pk", "is_active"))
+    assert active == {shared.pk: True, signed_in.pk: False, alone.pk: False}
+    assert directory.sources_of(shared) == ["scim"]
+
+
+def test_release_groups_deletes_only_groups_no_other_source_has():
+    [alone, shared] = batch.create_groups(
+        SYNC, [({"name": "A"}, Sent("00gA")), ({"name": "S"}, Sent("00gS"))]
+    )
+    DirectoryLink.objects.create(source=LinkSource.SCIM, group_id=shared)
+    member = okta_user(LinkSource.OKTA_SYNC)
+    batch.change_memberships(SYNC, [(alone, member.pk), (shared, member.pk)], [])
+
+    assert batch.release_groups(SYNC, [alone, shared]) == (2, 1, 1)
+    assert list(GroupMembership.objects.values_list("group_id", flat=True)) == [shared]
