@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 def start_fake(args: argparse.Namespace, port: int) -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "-m", "sync.fake_okta", "--users", str(args.users), "--groups",
+    command = [sys.executable, "-m", "fake_okta", "--users", str(args.users), "--groups",
                str(args.groups), "--memberships", str(args.memberships), "--port", str(port),
                "--token", TOKEN, "--rate-limit", "100000000"]  # fmt: skip
     fake = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from fake_okta import FakeOkta, FakeOktaDirectory
 from sso.models import SamlSettings
-from sync.fake_okta import FakeOkta, FakeOktaDirectory
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sync.fake_okta import FakeOkta, FakeOktaDirectory
+from fake_okta import FakeOkta, FakeOktaDirectory
 from sync.okta_client import (
     DIRECTORY_GROUPS_FILTER,
     USER_AGENT,
@@ -27,7 +27,7 @@ from sync.okta_errors import (
     OktaServerError,
 )
 from sync.okta_input import normalize_okta_base_url
-from tests.sync.fake_okta_fixtures import (  # noqa: F401 - fixtures are used by name
+from tests.fake_okta_fixtures import (  # noqa: F401 - fixtures are used by name
     clock_fixture,
     directory_fixture,
     fake_okta_fixture,

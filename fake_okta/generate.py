@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sync.fake_okta.directory import FakeOktaDirectory
-from sync.fake_okta.model import (
+from fake_okta.directory import FakeOktaDirectory
+from fake_okta.model import (
     BASE_PROFILE_KEYS,
     AppGroupAssignment,
     AppUserAssignment,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.fake_okta import FakeOkta, FakeOktaDirectory
-from tests.sync.fake_okta_fixtures import (  # noqa: F401 - fixtures are used by name
+from fake_okta import FakeOkta, FakeOktaDirectory
+from tests.fake_okta_fixtures import (  # noqa: F401 - fixtures are used by name
     START,
     clock_fixture,
     directory_fixture,
@@ -287,7 +287,7 @@ def test_generated_directory_is_deterministic_and_sized():
 
 
 def test_standalone_command_prints_url_token_and_app_id():
-    command = [sys.executable, "-m", "sync.fake_okta", "--users", "20", "--port", "0"]
+    command = [sys.executable, "-m", "fake_okta", "--users", "20", "--port", "0"]
     command += ["--token", "demo-token"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.fake_okta import shapes
-from sync.fake_okta.directory import FakeOktaDirectory
-from sync.fake_okta.expressions import (
+from fake_okta import shapes
+from fake_okta.directory import FakeOktaDirectory
+from fake_okta.expressions import (
     COMPARE,
     EQ,
     SEARCH_OPS,
@@ -21,7 +21,7 @@ from sync.fake_okta.expressions import (
     InvalidExpression,
     compile_expression,
 )
-from sync.fake_okta.model import Group, User
+from fake_okta.model import Group, User
 
 Render = Callable[[str], dict[str, Any]]
 Built = tuple[list[str], Render]

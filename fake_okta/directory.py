@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync.fake_okta.model import (
+from fake_okta.model import (
     BASE_PROFILE_KEYS,
     App,
     AppGroupAssignment,
@@ -52,7 +52,7 @@ class FakeOktaDirectory:
         cls, *, users: int, groups: int, memberships: int, seed: int = 0
     ) -> FakeOktaDirectory:
         """A deterministic org of the given size (100k users take a few seconds)."""
-        from sync.fake_okta.generate import populate
+        from fake_okta.generate import populate
 
         directory = cls(seed=seed)
         populate(directory, users=users, groups=groups, memberships=memberships)

@@ -4,8 +4,8 @@ with FakeOkta(FakeOktaDirectory.generate(users=500, groups=20, memberships=1500)
     client = OktaClient(okta.base_url, okta.token)
 """
 
-from sync.fake_okta.directory import FakeOktaDirectory
-from sync.fake_okta.faults import Faults
-from sync.fake_okta.server import FakeOkta, RecordedRequest
+from fake_okta.directory import FakeOktaDirectory
+from fake_okta.faults import Faults
+from fake_okta.server import FakeOkta, RecordedRequest
 
 __all__ = ["FakeOkta", "FakeOktaDirectory", "Faults", "RecordedRequest"]

@@ -1,16 +1,16 @@
-"""``python -m sync.fake_okta``: serve a generated org until Ctrl-C, for demos and benches."""
+"""``python -m fake_okta``: serve a generated org until Ctrl-C, for demos and benches."""
 
 from __future__ import annotations
 
 import argparse
 import time
 
-from sync.fake_okta.directory import FakeOktaDirectory
-from sync.fake_okta.server import FakeOkta
+from fake_okta.directory import FakeOktaDirectory
+from fake_okta.server import FakeOkta
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sync.fake_okta", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m fake_okta", description=__doc__)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--memberships", type=int, default=3000)

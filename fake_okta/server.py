@@ -22,11 +22,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from sync.fake_okta import shapes
-from sync.fake_okta.directory import FakeOktaDirectory
-from sync.fake_okta.expressions import InvalidExpression
-from sync.fake_okta.faults import Faults, RateLimiter, RateLimitState
-from sync.fake_okta.listings import LISTINGS, NotFound, single
+from fake_okta import shapes
+from fake_okta.directory import FakeOktaDirectory
+from fake_okta.expressions import InvalidExpression
+from fake_okta.faults import Faults, RateLimiter, RateLimitState
+from fake_okta.listings import LISTINGS, NotFound, single
 
 logger = logging.getLogger(__name__)
 

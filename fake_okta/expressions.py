@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sync.fake_okta.model import iso
+from fake_okta.model import iso
 
 Predicate = Callable[[Any], bool]
 # getter, allowed operators, whether values are timestamps

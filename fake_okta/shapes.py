@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sync.fake_okta.directory import FakeOktaDirectory
-from sync.fake_okta.model import App, AppGroupAssignment, Group, User
+from fake_okta.directory import FakeOktaDirectory
+from fake_okta.model import App, AppGroupAssignment, Group, User
 
 USER_TYPE_ID = "otyfakeoktadefault01"
 ERROR_SUMMARIES = {
