@@ -27,8 +27,22 @@ class ConfirmationRefused(Exception):
 def confirm_held_run(caller: Caller, held_id: int) -> SyncRun:
     """Mark the held run confirmed and queue the run that confirms it; both or neither.
 
-    Raises ConfirmationRefused, and SyncAlreadyRunning / SyncNotConfigured from starting.
+    Raises ConfirmationRefused (audited), and SyncAlreadyRunning / SyncNotConfigured.
     """
+    try:
+        return _confirm(caller, held_id)
+    except ConfirmationRefused as exc:
+        caller.record(
+            "okta_sync.run_confirmed",
+            target_label=f"Okta synchronization #{held_id}",
+            outcome="failure",
+            held_run=held_id,
+            reason=str(exc),
+        )
+        raise
+
+
+def _confirm(caller: Caller, held_id: int) -> SyncRun:
     held = SyncRun.objects.filter(pk=held_id).first()
     if held is None:
         raise ConfirmationRefused(f"There is no synchronization #{held_id}.")

@@ -1,7 +1,8 @@
 """Plan memberships: make each synced group's members Okta's, over the users the sync links.
 
 Only pairs of a synced group and a sync-linked user are removed: SCIM-only and local
-members of a shared group are left alone. The memberships of the groups
+members of a shared group are left alone, and so are users the sync lets go of that SCIM
+keeps, in a group SCIM manages too (SCIM says who its members are). The memberships of the groups
 the plan deletes are listed too, so the plan counts exactly what the run removes.
 
 Keys are database ids for existing rows and Okta ids for users or groups this run creates.
@@ -39,13 +40,15 @@ def plan_memberships(snapshot: Snapshot, users: UserPlan, groups: GroupPlan) -> 
     wanted_by_group = _wanted(snapshot, groups, _user_keys(snapshot, users))
     deleted = {pk for pk, _ in groups.delete}
     managed = set(groups.linked.values())
+    shared, kept = _groups_scim_manages(), users.kept_by_scim()
     for group_pk, rows in _present_by_group():
         present = {user_pk for _, user_pk in rows}
         if group_pk in deleted:
             plan.with_groups += [(group_pk, pk) for pk in sorted(present)]
             plan.owned += len(present)
         elif group_pk in managed:
-            _follow_okta(plan, group_pk, present, present & users.synced, wanted_by_group, users)
+            ours = present & users.synced - (kept if group_pk in shared else set())
+            _follow_okta(plan, group_pk, present, ours, wanted_by_group, users)
     for group_key, wanted in wanted_by_group.items():  # groups with no member yet
         plan.add += [(group_key, key) for key in _ordered(wanted)]
     return plan
@@ -101,6 +104,11 @@ def _wanted(snapshot: Snapshot, groups: GroupPlan, user_keys: dict[str, Key]) ->
         if group_key is not None:
             wanted[group_key] = {user_keys[m] for m in members if m in user_keys}
     return wanted
+
+
+def _groups_scim_manages() -> set[int]:
+    links = DirectoryLink.objects.filter(source=LinkSource.SCIM, group__isnull=False)
+    return set(links.values_list("group_id", flat=True))
 
 
 def _present_by_group():

@@ -46,6 +46,10 @@ class UserPlan:
         off = [pk for pk, _, _, changes in self.update if changes.get("is_active") is False]
         return off + [pk for pk, _, deactivates in self.release if deactivates]
 
+    def kept_by_scim(self) -> set[int]:
+        """Users the sync lets go of that SCIM still manages (they stay active)."""
+        return {pk for pk, _, deactivates in self.release if not deactivates}
+
     @property
     def deactivations(self) -> int:
         return len(self.deactivated())

@@ -122,6 +122,8 @@ def execute_run(run_id: int, listener: Listener | None = None) -> SyncRun | None
         _carry_out(run, progress)
     except (OktaError, SyncSetupError, TokenUnreadable) as exc:
         _fail(run, progress, exc)
+    except (directory.Refused, directory.DirectoryConflict, directory.DirectoryInvalid) as exc:
+        _refused_while_writing(run, progress, exc)
     except Exception:
         logger.exception("Okta sync run %s failed", run.pk)
         _finish(
@@ -186,6 +188,22 @@ def _record_watermarks(run: SyncRun, read_started: datetime) -> None:
         fields["last_full_sync_at"] = read_started
     SyncSettings.load()
     SyncSettings.objects.filter(pk=1).update(**fields)
+
+
+def _refused_while_writing(run: SyncRun, progress: Progress, exc: Exception) -> None:
+    """The directory refused a batch the plan said was fine: a row changed hands (an Owner
+    took it back) or changed between reading and writing. That batch wrote nothing; the
+    batches before it stay, and the next run plans from what is there now."""
+    if isinstance(exc, directory.Refused):
+        exc.record()
+    _finish(
+        run,
+        RunStatus.FAILED,
+        error=f"The directory refused a change: {exc} Batches written before it were kept; "
+        "run Synchronize again to finish from the current state.",
+        error_kind="refused",
+        stopped_at=f"Stopped during “{progress.text}”",
+    )
 
 
 def _fail(run: SyncRun, progress: Progress, exc: Exception) -> None:

@@ -93,7 +93,7 @@ def test_configure_saves_nothing_when_the_schedule_step_fails(fake_org, tmp_path
     for _ in range(2):  # two identical schedules: beat's tables are in a state it cannot use
         IntervalSchedule.objects.create(every=30, period=IntervalSchedule.MINUTES)
 
-    with pytest.raises(IntervalSchedule.MultipleObjectsReturned):
+    with pytest.raises(CommandError, match="Nothing was saved"):
         configure(fake_org, tmp_path, "--enable")
 
     saved = SyncSettings.load()

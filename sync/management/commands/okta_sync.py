@@ -2,6 +2,7 @@
 [--confirm-deactivations RUN_ID]`, `okta_sync status`."""
 
 import json
+import logging
 import re
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from sync.forms import SETTING_FIELDS, SyncSettingsForm
 from sync.models import RunKind, RunStatus, Scope, SyncRun, SyncSettings
 from sync.schedule import describe
 
+logger = logging.getLogger(__name__)
 BAR_WIDTH = 30
 COMMAND_LABEL = "okta_sync command"
 
@@ -65,7 +67,11 @@ class Command(BaseCommand):
         if not form.is_valid():
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             raise CommandError(errors)
-        saved = save_settings(Caller.command(COMMAND_LABEL), form.cleaned_data)
+        try:
+            saved = save_settings(Caller.command(COMMAND_LABEL), form.cleaned_data)
+        except Exception as exc:  # the transaction rolled back: say so, not a traceback
+            logger.exception("okta_sync configure failed")
+            raise CommandError(f"Nothing was saved: {exc}") from None
         self.stdout.write(f"Saved. API token: {saved.masked_token}")
 
     def _run(self, **options: Any) -> None:
