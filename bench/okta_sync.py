@@ -65,6 +65,7 @@ def run_child(db_url: str, okta_url: str, label: str) -> dict:
         **os.environ,
         "DATABASE_URL": db_url,
         "DJANGO_SETTINGS_MODULE": "querypie_admin.settings",
+        "OKTA_API_ALLOW_LOOPBACK": "1",  # the fake Okta listens on 127.0.0.1
     }
     out = subprocess.run([sys.executable, __file__, "--child", label, "--okta-url", okta_url],
                          cwd=ROOT, env=env, check=True, capture_output=True, text=True)  # fmt: skip

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
+import requests
+
 from fake_okta.directory import FakeOktaDirectory
+from fake_okta.scim_push import PushError, ScimPusher
 from fake_okta.server import FakeOkta
 
 
@@ -20,12 +23,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", default="demo-token")
     parser.add_argument("--rate-limit", type=int, default=600, help="requests per bucket")
     parser.add_argument("--rate-window", type=float, default=60.0, help="seconds")
+    parser.add_argument(
+        "--console-url", default="http://127.0.0.1:8000", help="where SAML sign-in lands"
+    )
+    parser.add_argument(
+        "--push-scim",
+        nargs=2,
+        metavar=("URL", "TOKEN"),
+        help="push the app's users and groups to this SCIM endpoint like Okta, then exit",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     directory = FakeOktaDirectory.generate(
         users=args.users, groups=args.groups, memberships=args.memberships, seed=args.seed
     )
     generated = time.perf_counter() - started
+    if args.push_scim:
+        push_and_exit(directory, *args.push_scim)
     fake = FakeOkta(
         directory,
         token=args.token,
@@ -33,16 +47,29 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         rate_limit=args.rate_limit,
         rate_window=args.rate_window,
+        console_url=args.console_url,
     )
     print(f"Generated {args.users} users, {args.groups} groups in {generated:.1f}s")
     print(f"Okta URL:        {fake.base_url}")
     print(f"API token:       {fake.token}")
     print(f"Application ID:  {fake.app_id}")
+    print(f"Metadata URL:    {fake.saml.metadata_url}")
+    print(f"Okta sign-in:    {fake.base_url}/")
     print("Serving until Ctrl-C", flush=True)
     try:
         fake.serve_forever()
     except KeyboardInterrupt:
         print("Stopped.")
+
+
+def push_and_exit(directory: FakeOktaDirectory, url: str, token: str) -> None:
+    """The ``--push-scim`` mode: one push, like Okta's, then exit (non-zero on a refusal)."""
+    try:
+        result = ScimPusher(url, token).push(directory)
+    except (PushError, requests.RequestException) as exc:
+        raise SystemExit(f"SCIM push failed: {exc}") from exc
+    print(f"Pushed to {url}: {result.summary()}")
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from fake_okta.model import (
     iso,
     okta_id,
 )
+from fake_okta.roles import AdminRoles
+from fake_okta.system_log import SystemLog
 
 ORG_CREATED = "2022-01-01T00:00:00.000Z"
 
@@ -43,6 +45,9 @@ class FakeOktaDirectory:
         self._cache: dict[Any, Any] = {}
         self._cache_version = 0
         self.app_id = self._new_app(app_label, ORG_CREATED).id
+        # Admin roles, MFA factors and the System Log, for the visibility and access review.
+        self.admin_roles = AdminRoles(self)
+        self.system_log = SystemLog()
         everyone = Group(self._id("00g"), "Everyone", ORG_CREATED, ORG_CREATED, ORG_CREATED)
         everyone.type, everyone.description = "BUILT_IN", "All users in your organization"
         self.groups[everyone.id] = everyone

@@ -22,11 +22,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from fake_okta import shapes
+from fake_okta import saml_pages, shapes, visibility
 from fake_okta.directory import FakeOktaDirectory
 from fake_okta.expressions import InvalidExpression
 from fake_okta.faults import Faults, RateLimiter, RateLimitState
 from fake_okta.listings import LISTINGS, NotFound, single
+from fake_okta.saml_idp import OktaSamlApp
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ _ROUTES = [
     (re.compile(r"^/api/v1/apps/([^/]+)$"), "app"),
     (re.compile(r"^/api/v1/apps/([^/]+)/users$"), "app_users"),
     (re.compile(r"^/api/v1/apps/([^/]+)/groups$"), "app_groups"),
+    *visibility.ROUTES,
 ]
 
 
@@ -85,6 +87,7 @@ class FakeOkta:
         rate_window: float = 60.0,
         rate_limits: dict[str, int] | None = None,
         clock: Callable[[], float] = time.time,
+        console_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self.directory = directory or FakeOktaDirectory()
         self.token = token
@@ -98,6 +101,9 @@ class FakeOkta:
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
+        # The QueryPie app as a SAML IdP (fake_okta.saml_pages serves its pages).
+        self.saml = OktaSamlApp("exk" + self.directory.app_id[3:], console_url)
+        self.saml.base_url = self.base_url
         self._thread: threading.Thread | None = None
 
     @property
@@ -172,7 +178,17 @@ class _Handler(BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return formatdate(self.fake.clock() if timestamp is None else timestamp, usegmt=True)
 
+    def do_POST(self) -> None:
+        if saml_pages.route(self):  # the SAML IdP's forms and the key credential actions
+            return
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._rate, self._throttled_reset = None, None
+        summary = "The endpoint does not support the provided HTTP method"
+        self._send(405, {"errorCode": "E0000022", "errorSummary": summary}, [])
+
     def do_GET(self) -> None:
+        if saml_pages.route(self):  # the SAML IdP's pages and the app's key credentials
+            return
         parts = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         endpoint, ids = _route(parts.path)
@@ -206,6 +222,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _page_number(
         self, endpoint: str, ids: tuple[str, ...], params: dict[str, str]
     ) -> tuple[int, _Cursor | None]:
+        if endpoint in visibility.ENDPOINTS:
+            return visibility.page_number(self.fake, endpoint, params), None
         if "after" not in params or endpoint not in LISTINGS:
             return 1, None
         cursor = self.fake.cursor(params["after"])
@@ -242,6 +260,8 @@ class _Handler(BaseHTTPRequestHandler):
         base = self.fake.base_url
         try:
             with directory.lock:
+                if endpoint in visibility.ENDPOINTS:
+                    return visibility.serve(self.fake, endpoint, ids, params)
                 if endpoint not in LISTINGS:
                     return 200, single(directory, endpoint, ids[0], base), []
                 listing = LISTINGS[endpoint]

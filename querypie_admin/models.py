@@ -6,9 +6,8 @@ models, so that every integration leaves the same audit trail.
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
-from django.db.models.functions import Lower
 
-from . import lookups  # noqa: F401  (registers __ci_exact)
+from .lookups import ComparisonKeyField, KeyedModel, KeyedQuerySet
 
 
 class AuthProvider(models.TextChoices):
@@ -40,7 +39,7 @@ class Role(models.TextChoices):
 ADMIN_ROLES = (Role.OWNER, Role.SYSTEM_ADMIN)
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(KeyedQuerySet)):
     def get_by_natural_key(self, login_id: str) -> "User":
         return self.get(login_id__ci_exact=login_id)
 
@@ -51,8 +50,10 @@ class UserManager(BaseUserManager):
         return user
 
 
-class User(AbstractBaseUser):
+class User(KeyedModel, AbstractBaseUser):
     login_id = models.CharField("Login ID", max_length=255)
+    # One account per login ID in every alphabet (lookups.comparison_key); `__ci_exact` uses it.
+    login_key = ComparisonKeyField(source="login_id", unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField(max_length=255, blank=True)
@@ -77,9 +78,6 @@ class User(AbstractBaseUser):
 
     class Meta:
         ordering = ["login_id"]
-        constraints = [
-            models.UniqueConstraint(Lower("login_id"), name="user_login_id_ci_unique"),
-        ]
 
     def __str__(self) -> str:
         return self.login_id
@@ -106,8 +104,9 @@ class User(AbstractBaseUser):
         return "Active" if self.is_active else "Inactive"
 
 
-class Group(models.Model):
+class Group(KeyedModel):
     name = models.CharField(max_length=255)
+    name_key = ComparisonKeyField(source="name", unique=True)
     description = models.TextField(blank=True)
     auth_provider = models.CharField(
         "Managed by", max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
@@ -116,9 +115,10 @@ class Group(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = KeyedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="group_name_ci_unique")]
 
     def __str__(self) -> str:
         return self.name

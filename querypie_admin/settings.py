@@ -4,6 +4,7 @@ Every default is embedded so that a fresh clone runs with nothing installed: SQL
 var/, a filesystem Celery broker under var/, and a secret key generated once into var/.
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +14,12 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QUERYPIE_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the database, session keys and the secret key: private to this account
+# (folders 700, files 600) whatever the umask, and so is everything created under it.
+os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+with contextlib.suppress(PermissionError):  # a shared folder someone else owns stays theirs
+    VAR_DIR.chmod(0o700)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -44,6 +50,27 @@ if CONSOLE_BASE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Browsers that once reached the console over https never try plain http again.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+
+# Content-Security-Policy on every page: scripts, styles and everything else from this
+# console only, nothing inline (the templates load static/ files), never in a frame.
+# form-action is left open: signing out and Single Logout post to the console, which
+# redirects the browser to the IdP.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -58,10 +85,12 @@ INSTALLED_APPS = [
     "sso",
     "scim",
     "sync",
+    "okta_insights",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,11 +119,26 @@ TEMPLATES = [
     },
 ]
 
+# The embedded SQLite default holds parallel writers (Okta pushes one group's members in
+# parallel; several gunicorn processes write): WAL lets readers work beside a writer, a
+# write transaction takes the lock when it begins (IMMEDIATE) so it never fails half-way
+# when upgrading a read lock, and a writer waits its turn for up to SQLITE_BUSY_SECONDS.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": float(os.environ.get("SQLITE_BUSY_SECONDS", "30")),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=60)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
-    )
+    "default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -117,8 +161,11 @@ def _cache() -> dict:
     if url:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     return {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "querypie_admin.cache.FileCache",
         "LOCATION": str(VAR_DIR / "cache"),
+        # Django culls a third of the entries past MAX_ENTRIES (300 by default): lock-out
+        # counts must not vanish because someone tried many login IDs.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 
 
@@ -161,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # drf-spectacular serves the schema to anyone by default; /api/v1/ is for admins only.
     "SERVE_PERMISSIONS": ["querypie_admin.api.permissions.IsConsoleAdmin"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "querypie_admin.api.openapi.document_errors",
+    ],
 }
 
 
@@ -196,9 +247,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_403_traceback": {"()": "querypie_admin.logfilters.NoTracebackFor403"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["no_403_traceback"]},
+    },
 }
 
 # login_id is unique case-insensitively (a functional constraint the check cannot see).
@@ -210,6 +265,10 @@ SSO_METADATA_FETCH_ALLOW_LOOPBACK = _env_bool("SSO_METADATA_FETCH_ALLOW_LOOPBACK
 SSO_METADATA_FETCH_TIMEOUT = float(os.environ.get("SSO_METADATA_FETCH_TIMEOUT", "10"))
 SSO_METADATA_MAX_BYTES = int(os.environ.get("SSO_METADATA_MAX_BYTES", str(1024 * 1024)))
 # --- end sso app -----------------------------------------------------------------------------
+
+# Okta API: loopback (the fake Okta on 127.0.0.1, for tests and demos) only when this is on;
+# private, link-local and NAT64/6to4-mapped addresses never (querypie_admin/outbound.py).
+OKTA_API_ALLOW_LOOPBACK = _env_bool("OKTA_API_ALLOW_LOOPBACK")
 
 # --- scim: SCIM 2.0 provisioning (owned by the scim app) ---
 INSTALLED_APPS += ["django_scim"]

@@ -1,6 +1,7 @@
 """Test settings: the suite runs on real PostgreSQL (TEST_DATABASE_URL overrides the default)."""
 
 import os
+import secrets
 
 import dj_database_url
 
@@ -10,6 +11,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/querypie_admin")
     )
+}
+# Each run creates its own test database, so two suites on one machine never share one.
+DATABASES["default"]["TEST"] = {
+    "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}_{secrets.token_hex(3)}"
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False
@@ -22,3 +27,5 @@ CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Each test run keeps its own cache in memory; tests/conftest.py clears it between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The fake Okta listens on 127.0.0.1.
+OKTA_API_ALLOW_LOOPBACK = True

@@ -38,22 +38,23 @@ def _audit_refusal(request: HttpRequest, login_id: str, reason: str) -> None:
     )
 
 
-def _refuse_if_locked(request: HttpRequest, login_id: str) -> None:
-    locked = lockout.locked_reason(login_id, audit.client_ip(request))
-    if locked:
-        _audit_refusal(request, login_id, f"locked out (too many failures, {locked})")
-        raise SignInLocked(lockout.message())
+def _begin(request: HttpRequest, login_id: str) -> lockout.Attempt:
+    """Take the attempt's lock-out slots before any password check, or refuse it."""
+    try:
+        return lockout.begin(login_id, audit.client_ip(request))
+    except lockout.Locked as locked:
+        _audit_refusal(request, login_id, f"locked out (too many failures, {locked.reason})")
+        raise SignInLocked(lockout.message()) from None
 
 
 def sign_in(request: HttpRequest, login_id: str, password: str) -> User | None:
     """The user, or None on a wrong login; SignInLocked after too many recent failures."""
-    _refuse_if_locked(request, login_id)
+    attempt = _begin(request, login_id)
     user = authenticate(request, username=login_id, password=password)
-    if user is None:
-        lockout.record_failure(login_id, audit.client_ip(request))
+    if user is None:  # the attempt keeps its slots: one failure counted
         _audit_refusal(request, login_id, failure_reason(login_id, password))
         return None
-    lockout.clear(login_id)
+    lockout.succeeded(attempt)
     audit.record(
         "auth.signin", actor=user, target=user, detail={"method": "password"}, request=request
     )

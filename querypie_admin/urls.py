@@ -2,6 +2,8 @@ from django.urls import include, path
 
 from .views import audit_log, auth, groups, health, ownership, users
 
+handler404 = "querypie_admin.views.errors.page_not_found"
+
 admin_pages = [
     path("users/", users.user_list, name="user_list"),
     path("users/add/", users.user_add, name="user_add"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("administrator/", include("sso.urls")),
     path("administrator/", include("sync.urls")),
     path("administrator/", include("scim.urls")),
+    path("administrator/", include("okta_insights.urls")),
     path("saml/", include("sso.saml_urls")),
     path("api/scim/v2/", include("scim.scim_urls")),
     path("api/v1/", include("querypie_admin.api.urls")),

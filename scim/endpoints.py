@@ -10,6 +10,8 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
@@ -25,6 +27,7 @@ from .adapters.base import with_scim_links
 from .adapters.groups import member_rows
 from .attributes import parse_list, project, wants
 from .errors import bad_request, error_body, failure_response, scim_response
+from .ids import parse_id
 from .schemas import MAX_RESULTS
 
 logger = logging.getLogger(__name__)
@@ -47,6 +50,10 @@ class ScimViewMixin:
             return handler(request, *args, **kwargs)
         except (exceptions.SCIMException, directory.Refused, directory.DirectoryInvalid) as exc:
             return failure_response(exc)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            detail = f"The body is larger than {limit // (1024 * 1024)} MB"
+            return scim_response(error_body(413, detail, "tooLarge"), 413)
         except Exception:
             logger.exception("SCIM request failed: %s %s", request.method, request.path)
             return scim_response(error_body(500, "The request could not be completed"), 500)
@@ -93,7 +100,8 @@ class ResourceViewMixin(ScimViewMixin):
 
     def get_object(self):
         uuid = self.kwargs.get(self.lookup_url_kwarg) or ""
-        obj = self.base_queryset().filter(pk=int(uuid)).first() if uuid.isdigit() else None
+        pk = parse_id(uuid)
+        obj = self.base_queryset().filter(pk=pk).first() if pk is not None else None
         if obj is None:
             raise exceptions.NotFoundError(uuid)
         return obj
@@ -190,7 +198,7 @@ class ResourceViewMixin(ScimViewMixin):
     def patch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         scim_obj = self.adapter(self.get_object(), request)
         body = self.load_body(request.body)
-        schemas = body.get("schemas", [SchemaURI.PATCH_OP])
+        schemas = body.get("schemas")
         if not isinstance(schemas, list) or SchemaURI.PATCH_OP not in schemas:
             raise bad_request("A PATCH body must use the PatchOp schema", "invalidSyntax")
         scim_obj.handle_operations(body.get("Operations"))

@@ -3,8 +3,9 @@
 django-scim2's FilterQuery turns a filter into raw SQL and silently drops attributes it
 cannot map. These classes keep its parser (scim2-filter-parser) but build ORM queries,
 so the same code runs on PostgreSQL and SQLite, unmapped attributes give 400
-invalidFilter, `userName eq` uses the LOWER(login_id) unique index, and every result
-has a stable ORDER BY. `externalId` lives on the row's SCIM link (a semi-join on the
+invalidFilter, `userName eq` and `displayName eq` compare Unicode comparison keys on their
+unique index (one account per name in every alphabet), and every result has a stable
+ORDER BY. `externalId` lives on the row's SCIM link (a semi-join on the
 links' (source, external_id) index). Scoping to the rows Okta owns is the views' job.
 """
 
@@ -29,9 +30,11 @@ from scim2_filter_parser import ast
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser
 
+from querypie_admin.lookups import comparison_key
 from querypie_admin.models import DirectoryLink, Group, LinkSource, User
 
 from .errors import invalid_filter
+from .ids import parse_id
 from .schemas import QUERYPIE_USER
 
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:user"
@@ -47,6 +50,7 @@ class Column:
     sources: tuple[Any, ...]
     kind: str = "text"  # text (case-insensitive) | exact | bool | datetime | id
     on_scim_link: str = ""  # "user" | "group": the columns are the row's SCIM link's
+    key: str = ""  # the comparison-key column that eq / ne use (querypie_admin.lookups)
 
 
 def _display_name() -> Expression:
@@ -143,7 +147,7 @@ class QueryBuilder:
                 raise invalid_filter(f"{raw!r} is not a dateTime this filter can compare")
             return parsed
         if column.kind == "id":
-            return int(raw) if raw.isdigit() else None
+            return parse_id(raw)
         return raw
 
     @staticmethod
@@ -153,6 +157,8 @@ class QueryBuilder:
             return Exact(Value(1), Value(0))  # a non-numeric id matches nothing
         if op in TEXT_MATCH:
             return TEXT_MATCH[op](expr, value)
+        if column.key and op in ("eq", "ne"):
+            return Exact(F(column.key), Value(comparison_key(value)))
         if column.kind == "text":
             expr, value = Lower(expr), Value(value.lower())
         if op in ("eq", "ne"):
@@ -196,7 +202,7 @@ def _attr_map(columns: dict[tuple, Column]) -> dict[tuple, str]:
 
 
 USER_COLUMNS = {
-    ("username", None, None): Column(("login_id",)),
+    ("username", None, None): Column(("login_id",), key="login_key"),
     ("externalid", None, None): Column(("external_id",), "exact", on_scim_link="user"),
     ("emails", "value", None): Column(("email", "second_email")),
     ("displayname", None, None): Column((_display_name(),)),
@@ -211,7 +217,7 @@ USER_COLUMNS = {
 }
 
 GROUP_COLUMNS = {
-    ("displayname", None, None): Column(("name",)),
+    ("displayname", None, None): Column(("name",), key="name_key"),
     ("externalid", None, None): Column(("external_id",), "exact", on_scim_link="group"),
     ("meta", "lastmodified", None): Column(("updated_at",), "datetime"),
     ("meta", "created", None): Column(("created_at",), "datetime"),

@@ -18,13 +18,21 @@ from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as C
 from onelogin.saml2.utils import OneLogin_Saml2_Utils as U
 
-from .models import ConsumedAssertion, SamlRequest, SamlSettings
+from .certificates import record_verified, signer
+from .models import ConsumedAssertion, SamlRequest, SamlSession, SamlSettings
 from .refusals import NOT_CONFIGURED, SamlRefused
 from .response import SkewAwareResponse
 from .saml import ACS_PATH, acs_url, request_data, saml_settings, sp_entity_id
 
 SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
 ASSERTION_ID_MAX = ConsumedAssertion._meta.get_field("assertion_id").max_length
+SIGN_IN_ACTOR = "SAML sign-in"
+SESSION_FIELD_MAX = {
+    "SessionIndex": SamlSession._meta.get_field("session_index").max_length,
+    "Format": SamlSession._meta.get_field("name_id_format").max_length,
+    "NameQualifier": SamlSession._meta.get_field("name_qualifier").max_length,
+    "SPNameQualifier": SamlSession._meta.get_field("sp_name_qualifier").max_length,
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,11 @@ class SamlIdentity:
     assertion_id: str
     in_response_to: str | None
     requested_page: str = ""  # the RelayState kept with our AuthnRequest, if SP-initiated
+    # What Single Logout must send back byte for byte, and which session Okta will name.
+    name_qualifier: str = ""
+    sp_name_qualifier: str = ""
+    session_index: str = ""
+    session_not_on_or_after: int | None = None  # a Unix time, when the IdP limits the session
 
     def first(self, name: str) -> str:
         values = [v for v in self.attributes.get(name, []) if v.strip()]
@@ -167,8 +180,36 @@ def validate_response(post: dict[str, str]) -> SamlIdentity:
         raise
     except Exception as exc:  # python3-saml raises many types: all refusals
         raise SamlRefused(str(exc)[:500] or type(exc).__name__) from exc
+    _check_session_fields(resp)
     _consume(resp, pending, keep_until)
-    requested = pending.relay_state if pending is not None else ""
+    _record_signer(resp)
+    name_id_data = resp.get_nameid_data()
     return SamlIdentity(
-        name_id or "", name_id_format or "", attributes, resp.get_assertion_id(), irt, requested
+        name_id=name_id or "",
+        name_id_format=name_id_format or "",
+        attributes=attributes,
+        assertion_id=resp.get_assertion_id(),
+        in_response_to=irt,
+        requested_page=pending.relay_state if pending is not None else "",
+        name_qualifier=name_id_data.get("NameQualifier", ""),
+        sp_name_qualifier=name_id_data.get("SPNameQualifier", ""),
+        session_index=resp.get_session_index() or "",
+        session_not_on_or_after=resp.get_session_not_on_or_after(),
     )
+
+
+def _check_session_fields(resp: SkewAwareResponse) -> None:
+    """What the session registry keeps must fit it, or Single Logout could not find it."""
+    data = {"SessionIndex": resp.get_session_index() or "", **resp.get_nameid_data()}
+    for name, value in data.items():
+        limit = SESSION_FIELD_MAX.get(name, 0)
+        if limit and len(value) > limit:
+            raise SamlRefused(f"the {name} is longer than {limit} characters")
+
+
+def _record_signer(resp: SkewAwareResponse) -> None:
+    """Note which certificate verified this sign-in: certificate rotation retires older ones."""
+    signature = resp.assertion_signature()
+    cert = signer(resp.document, signature) if signature is not None else None
+    if cert is not None:
+        record_verified(cert, SIGN_IN_ACTOR)

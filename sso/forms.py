@@ -1,9 +1,10 @@
 """The Authentication page's two SAML forms: the settings, and the Metadata URL fetch."""
 
 from django import forms
+from django.conf import settings
 
 from .fetch import fetch_metadata
-from .metadata import MAX_METADATA_BYTES, MetadataError, parse_idp_metadata
+from .metadata import MetadataError, parse_idp_metadata
 from .models import AuthenticationType, SamlSettings
 from .services import Options
 
@@ -48,11 +49,14 @@ class SamlSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def _supplied_metadata(self) -> tuple[str, str]:
-        """(field name, XML) of the metadata given, the uploaded file winning over the text."""
+        """(field name, XML) of the metadata given, the uploaded file winning over the text;
+        SSO_METADATA_MAX_BYTES caps a paste and an upload as it caps the URL fetch."""
+        limit = settings.SSO_METADATA_MAX_BYTES
+        too_large = f"The metadata is larger than {limit // 1024} KB."
         upload = self.cleaned_data.get("metadata_file")
         if upload:
-            if upload.size > MAX_METADATA_BYTES:
-                raise forms.ValidationError({"metadata_file": "The file is larger than 1 MB."})
+            if upload.size > limit:
+                raise forms.ValidationError({"metadata_file": too_large})
             data = upload.read()
             try:
                 return "metadata_file", data.decode("utf-8")
@@ -60,7 +64,10 @@ class SamlSettingsForm(forms.Form):
                 raise forms.ValidationError(
                     {"metadata_file": "The file is not UTF-8 XML."}
                 ) from exc
-        return "metadata_xml", (self.cleaned_data.get("metadata_xml") or "").strip()
+        pasted = (self.cleaned_data.get("metadata_xml") or "").strip()
+        if len(pasted.encode()) > limit:
+            raise forms.ValidationError({"metadata_xml": too_large})
+        return "metadata_xml", pasted
 
     def clean(self) -> dict:
         cleaned = super().clean()

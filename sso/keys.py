@@ -1,5 +1,9 @@
 """The SP key pair: generated once, the private key encrypted at rest (see encryption.py),
 so a database dump alone does not reveal the SP's signing key.
+
+The key can roll over without breaking Single Logout: a next key pair is generated and
+published in the SP metadata beside the current one, the IdP is given its certificate, and
+then it is promoted to be the key the console signs with.
 """
 
 import datetime
@@ -10,11 +14,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.db import transaction
 
+from querypie_admin import audit
+from querypie_admin.audit import Actor
 from querypie_admin.encryption import SecretUnreadable, decrypt, encrypt
 
 from .models import SamlSettings
 
 CERT_VALIDITY_DAYS = 3650
+COMMON_NAME = "QueryPie SAML SP"
 
 
 _PURPOSE = b"querypie-admin sso sp key"
@@ -64,7 +71,7 @@ def ensure_sp_key_pair(config: SamlSettings) -> tuple[str, str]:
         locked = SamlSettings.objects.select_for_update().get(pk=config.pk)
         pair = _saved_pair(locked)
         if not pair:
-            pair = _new_key_pair("QueryPie SAML SP")
+            pair = _new_key_pair(COMMON_NAME)
             locked.sp_certificate_pem = pair[0]
             locked.sp_private_key_encrypted = encrypt_private_key(pair[1])
             fields = ["sp_certificate_pem", "sp_private_key_encrypted", "updated_at"]
@@ -81,3 +88,45 @@ def _saved_pair(config: SamlSettings) -> tuple[str, str] | None:
         return config.sp_certificate_pem, decrypt_private_key(config.sp_private_key_encrypted)
     except SecretUnreadable:
         return None
+
+
+def certificate_facts(pem: str) -> dict:
+    """Serial (first 16 hex digits) and expiry of an SP certificate, to show and to audit."""
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    return {"serial": format(cert.serial_number, "x")[:16], "not_after": cert.not_valid_after_utc}
+
+
+def _audited_facts(pem: str) -> dict:
+    facts = certificate_facts(pem)
+    return {**facts, "not_after": facts["not_after"].isoformat()}
+
+
+@transaction.atomic
+def generate_next_key(actor: Actor) -> bool:
+    """Create the next key pair, published in SP metadata beside the current one; False when
+    one is already waiting to be promoted."""
+    config = SamlSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    if config.sp_next_certificate_pem:
+        return False
+    cert_pem, key_pem = _new_key_pair(COMMON_NAME)
+    config.sp_next_certificate_pem = cert_pem
+    config.sp_next_private_key_encrypted = encrypt_private_key(key_pem)
+    config.save(update_fields=["sp_next_certificate_pem", "sp_next_private_key_encrypted"])
+    detail = _audited_facts(cert_pem)
+    audit.record("sso.sp_key_generated", actor=actor, target_label="SP signing key", detail=detail)
+    return True
+
+
+@transaction.atomic
+def promote_next_key(actor: Actor) -> bool:
+    """Sign with the next key from now on; the previous one is dropped. False without one."""
+    config = SamlSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    if not config.sp_next_certificate_pem:
+        return False
+    config.sp_certificate_pem = config.sp_next_certificate_pem
+    config.sp_private_key_encrypted = config.sp_next_private_key_encrypted
+    config.sp_next_certificate_pem = config.sp_next_private_key_encrypted = ""
+    config.save()
+    detail = _audited_facts(config.sp_certificate_pem)
+    audit.record("sso.sp_key_promoted", actor=actor, target_label="SP signing key", detail=detail)
+    return True

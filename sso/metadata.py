@@ -7,9 +7,11 @@ refused outright, so XXE and "billion laughs" documents never get expanded.
 import base64
 import binascii
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from django.conf import settings
 from lxml import etree
 
 MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -18,8 +20,9 @@ NS = {"md": MD_NS, "ds": DS_NS}
 BINDING_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 BINDING_LABELS = {BINDING_REDIRECT: "HTTP-Redirect", BINDING_POST: "HTTP-POST"}
-EXPIRY_WARNING_DAYS = 30
-MAX_METADATA_BYTES = 1024 * 1024
+# Certificate expiry alerts, days before the end: a banner, an audit event, /healthz.
+EXPIRY_ALERT_DAYS = (60, 30, 14, 7, 1)
+EXPIRY_WARNING_DAYS = EXPIRY_ALERT_DAYS[0]
 MAX_VALUE_LENGTH = 1000  # the saved entity ID and SSO URL columns
 
 
@@ -33,7 +36,12 @@ class Certificate:
 
     der_b64: str
     subject: str
+    not_before: datetime.datetime
     not_after: datetime.datetime
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(base64.b64decode(self.der_b64)).hexdigest()
 
     @property
     def expired(self) -> bool:
@@ -41,7 +49,7 @@ class Certificate:
 
     @property
     def expiry_warning(self) -> str:
-        """A warning for an expired certificate or one that expires within 30 days."""
+        """A warning for an expired certificate or one that expires within 60 days."""
         left = self.not_after - datetime.datetime.now(datetime.UTC)
         if left.total_seconds() <= 0:
             return f"The signing certificate expired on {self.not_after:%Y-%m-%d}."
@@ -59,6 +67,8 @@ class IdpMetadata:
     sso_url: str
     sso_binding: str
     certificates: list[Certificate] = field(default_factory=list)
+    slo_url: str = ""  # the IdP's SingleLogoutService, "" when it offers none
+    slo_binding: str = ""
 
     @property
     def binding_label(self) -> str:
@@ -66,8 +76,9 @@ class IdpMetadata:
 
 
 def _parse_xml(data: bytes) -> etree._Element:
-    if len(data) > MAX_METADATA_BYTES:
-        raise MetadataError("The metadata is larger than 1 MB.")
+    limit = settings.SSO_METADATA_MAX_BYTES  # one limit for paste, upload and fetch
+    if len(data) > limit:
+        raise MetadataError(f"The metadata is larger than {limit // 1024} KB.")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise MetadataError(
             "The metadata contains a DTD or entity declarations, which are not allowed."
@@ -119,18 +130,40 @@ def _sso_service(idp: etree._Element) -> tuple[str, str]:
     )
 
 
+def _slo_service(idp: etree._Element) -> tuple[str, str]:
+    """The IdP's Single Logout service, HTTP-Redirect preferred; ("", "") when none is listed."""
+    services = {
+        service.get("Binding"): (service.get("Location") or "").strip()
+        for service in idp.findall("md:SingleLogoutService", NS)
+    }
+    for binding in (BINDING_REDIRECT, BINDING_POST):
+        location = services.get(binding, "")
+        if location.startswith(("https://", "http://")):
+            if len(location) > MAX_VALUE_LENGTH:
+                raise MetadataError(
+                    f"The Single Logout URL is longer than {MAX_VALUE_LENGTH} characters."
+                )
+            return location, binding
+    return "", ""
+
+
+def certificate_from_der(der: bytes) -> Certificate:
+    """A Certificate from DER bytes; ValueError when they are not an X.509 certificate."""
+    cert = x509.load_der_x509_certificate(der)
+    return Certificate(
+        der_b64=base64.b64encode(der).decode(),
+        subject=cert.subject.rfc4514_string()[:MAX_VALUE_LENGTH],
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+    )
+
+
 def _certificate(text: str) -> Certificate:
     cleaned = "".join(text.split())
     try:
-        der = base64.b64decode(cleaned, validate=True)
-        cert = x509.load_der_x509_certificate(der)
+        return certificate_from_der(base64.b64decode(cleaned, validate=True))
     except (binascii.Error, ValueError) as exc:
         raise MetadataError("The signing certificate in the metadata cannot be read.") from exc
-    return Certificate(
-        der_b64=base64.b64encode(der).decode(),
-        subject=cert.subject.rfc4514_string(),
-        not_after=cert.not_valid_after_utc,
-    )
 
 
 def _signing_certificates(idp: etree._Element) -> list[Certificate]:
@@ -142,7 +175,8 @@ def _signing_certificates(idp: etree._Element) -> list[Certificate]:
     ]
     if not any(t.strip() for t in texts):
         raise MetadataError("The metadata has no signing certificate (KeyDescriptor use=signing).")
-    return [_certificate(t) for t in texts if t.strip()]
+    unique = {c.fingerprint: c for c in (_certificate(t) for t in texts if t.strip())}
+    return list(unique.values())
 
 
 def parse_idp_metadata(data: bytes | str) -> IdpMetadata:
@@ -160,9 +194,7 @@ def parse_idp_metadata(data: bytes | str) -> IdpMetadata:
         raise MetadataError(f"The entityID is longer than {MAX_VALUE_LENGTH} characters.")
     idp = entity.find("md:IDPSSODescriptor", NS)
     sso_url, binding = _sso_service(idp)
-    return IdpMetadata(entity_id, sso_url, binding, _signing_certificates(idp))
-
-
-def certificates_from_saved(values: list[str]) -> list[Certificate]:
-    """The saved certificates (base64 DER) back as Certificate objects for display."""
-    return [_certificate(v) for v in values]
+    slo_url, slo_binding = _slo_service(idp)
+    return IdpMetadata(
+        entity_id, sso_url, binding, _signing_certificates(idp), slo_url, slo_binding
+    )

@@ -1,10 +1,12 @@
-"""SAML settings (one row), outstanding AuthnRequest IDs and consumed assertion IDs.
+"""SAML settings (one row), the trusted IdP certificates, the SAML session registry, and the
+request and message IDs that the ACS and Single Logout check.
 
-Request and assertion IDs live in the database, not in the session: Okta's POST to the ACS is
-cross-site, so the SameSite=Lax session cookie is not sent with it, and the replay store must
-hold across every web process.
+Request and message IDs live in the database, not in the session: Okta's POSTs to the ACS and
+to the Single Logout URL are cross-site, so the SameSite=Lax session cookie is not sent with
+them, and the replay stores must hold across every web process.
 """
 
+from django.conf import settings
 from django.db import models
 
 from querypie_admin.singleton import SingletonSettings
@@ -27,13 +29,24 @@ class SamlSettings(SingletonSettings):
     idp_entity_id = models.CharField(max_length=1000, blank=True)
     idp_sso_url = models.URLField(max_length=1000, blank=True)
     idp_sso_binding = models.CharField(max_length=255, blank=True)
-    idp_certificates = models.JSONField(default=list, blank=True)
+    idp_slo_url = models.URLField(max_length=1000, blank=True)
+    idp_slo_binding = models.CharField(max_length=255, blank=True)
     sign_authn_requests = models.BooleanField(default=False)
     clock_skew_seconds = models.PositiveIntegerField(default=120)
     jit_enabled = models.BooleanField(default=False)
     allow_sha1 = models.BooleanField(default=False)
     sp_certificate_pem = models.TextField(blank=True)
     sp_private_key_encrypted = models.TextField(blank=True)
+    # The SP's next key pair, published in SP metadata beside the current one until promoted.
+    sp_next_certificate_pem = models.TextField(blank=True)
+    sp_next_private_key_encrypted = models.TextField(blank=True)
+    # The scheduled refresh: the last good check, the last failure, a change held for an admin.
+    metadata_checked_at = models.DateTimeField(null=True, blank=True)
+    metadata_refresh_error = models.TextField(blank=True)
+    metadata_refresh_failed_at = models.DateTimeField(null=True, blank=True)
+    okta_keys_error = models.TextField(blank=True)
+    pending_metadata_xml = models.TextField(blank=True)
+    pending_since = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -46,8 +59,56 @@ class SamlSettings(SingletonSettings):
         return (
             self.authentication_type != AuthenticationType.QUERYPIE
             and bool(self.idp_sso_url)
-            and bool(self.idp_certificates)
+            and IdpCertificate.objects.trusted().exists()
         )
+
+    @property
+    def slo_enabled(self) -> bool:
+        """Single Logout needs SAML sign-in and an IdP that names its Single Logout URL."""
+        return self.sso_enabled and bool(self.idp_slo_url)
+
+
+class CertificateSource(models.TextChoices):
+    METADATA = "metadata", "Metadata"
+    METADATA_URL = "metadata_url", "Metadata URL"
+    OKTA_API = "okta_api", "Okta API"
+
+
+class IdpCertificateQuerySet(models.QuerySet):
+    def trusted(self) -> "IdpCertificateQuerySet":
+        return self.filter(retired_at__isnull=True)
+
+
+class IdpCertificate(models.Model):
+    """One IdP signing certificate the console trusts (or trusted, once retired)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)  # SHA-256 of the DER
+    der_b64 = models.TextField()
+    subject = models.CharField(max_length=1000)
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    source = models.CharField(max_length=16, choices=CertificateSource.choices)
+    in_metadata = models.BooleanField(default=False)  # in the metadata applied last
+    ever_in_metadata = models.BooleanField(default=False)
+    in_okta_api = models.BooleanField(default=False)  # in the app's key credentials, last read
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_verified_at = models.DateTimeField(null=True, blank=True)  # a sign-in verified with it
+    expiry_alerted_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_reason = models.CharField(max_length=255, blank=True)
+
+    objects = IdpCertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-not_before", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} (expires {self.not_after:%Y-%m-%d})"
+
+    @property
+    def listed(self) -> bool:
+        """Still published: in the metadata, or (never in it yet) among Okta's next keys."""
+        return self.in_metadata or (self.in_okta_api and not self.ever_in_metadata)
 
 
 class SamlRequest(models.Model):
@@ -65,3 +126,37 @@ class ConsumedAssertion(models.Model):
     assertion_id = models.CharField(max_length=255, unique=True)
     keep_until = models.DateTimeField(db_index=True)
     consumed_at = models.DateTimeField(auto_now_add=True)
+
+
+class SamlSession(models.Model):
+    """A console session opened by an assertion: how Okta's LogoutRequest finds it.
+
+    Okta's LogoutRequest may come without the session cookie (a cross-site iframe), so the
+    session is found by NameID and SessionIndex here, never through the cookie.
+    """
+
+    session_key = models.CharField(max_length=40, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name_id = models.CharField(max_length=1000, db_index=True)
+    name_id_format = models.CharField(max_length=1000, blank=True)
+    name_qualifier = models.CharField(max_length=1000, blank=True)
+    sp_name_qualifier = models.CharField(max_length=1000, blank=True)
+    session_index = models.CharField(max_length=255, blank=True, db_index=True)
+    not_on_or_after = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class LogoutRequestSent(models.Model):
+    """A LogoutRequest this SP sent; a LogoutResponse is accepted only in response to one."""
+
+    request_id = models.CharField(max_length=255, unique=True)
+    name_id = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+
+class ConsumedLogoutRequest(models.Model):
+    """The ID of an IdP LogoutRequest already acted on, kept until it would have expired."""
+
+    request_id = models.CharField(max_length=255, unique=True)
+    keep_until = models.DateTimeField(db_index=True)

@@ -5,9 +5,13 @@ from django.http import HttpRequest
 
 from .attributes import STATEMENTS
 from .forms import MetadataUrlForm, SamlSettingsForm
-from .metadata import BINDING_LABELS, MetadataError, certificates_from_saved
-from .models import AuthenticationType, SamlSettings
-from .saml import acs_url, sp_entity_id
+from .keys import certificate_facts, ensure_sp_key_pair
+from .metadata import BINDING_LABELS, MetadataError, parse_idp_metadata
+from .models import AuthenticationType, IdpCertificate, SamlSettings
+from .refresh import identity_changes
+from .saml import acs_url, slo_url, sp_entity_id
+
+RETIRED_SHOWN = 5
 
 
 def bound_forms(request: HttpRequest, config: SamlSettings) -> dict[str, django_forms.Form]:
@@ -23,11 +27,20 @@ def bound_forms(request: HttpRequest, config: SamlSettings) -> dict[str, django_
     }
 
 
-def _certificates(config: SamlSettings) -> list:
+def _certificates() -> list[IdpCertificate]:
+    """The trusted certificates, then the last few retired ones."""
+    trusted = list(IdpCertificate.objects.trusted())
+    retired = IdpCertificate.objects.filter(retired_at__isnull=False).order_by("-retired_at")
+    return trusted + list(retired[:RETIRED_SHOWN])
+
+
+def _pending_changes(config: SamlSettings) -> dict[str, list[str]]:
+    if not config.pending_metadata_xml:
+        return {}
     try:
-        return certificates_from_saved(config.idp_certificates)
+        return identity_changes(config, parse_idp_metadata(config.pending_metadata_xml))
     except MetadataError:
-        return []
+        return {}
 
 
 def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
@@ -35,10 +48,17 @@ def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
         "config": config,
         "form": forms["save"],
         "url_form": forms["fetch"],
-        "certificates": _certificates(config),
+        "certificates": _certificates(),
         "binding_label": BINDING_LABELS.get(config.idp_sso_binding, config.idp_sso_binding),
+        "slo_binding_label": BINDING_LABELS.get(config.idp_slo_binding, ""),
+        "pending_changes": _pending_changes(config),
         "acs_url": acs_url(),
+        "slo_url": slo_url(),
         "sp_entity_id": sp_entity_id(),
+        "sp_current": certificate_facts(ensure_sp_key_pair(config)[0]),
+        "sp_next": certificate_facts(config.sp_next_certificate_pem)
+        if config.sp_next_certificate_pem
+        else None,
         "attribute_statements": STATEMENTS,
         "show_sync_panel": config.authentication_type == AuthenticationType.OKTA,
     }

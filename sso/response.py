@@ -30,6 +30,11 @@ class SkewAwareResponse(OneLogin_Saml2_Response):
         """The assertion's SubjectConfirmation nodes, unwidened."""
         return super()._query_assertion(SCD_XPATH)
 
+    def assertion_signature(self) -> etree._Element | None:
+        """The signed assertion's own ds:Signature (python3-saml has verified it)."""
+        nodes = super()._query_assertion("/ds:Signature")
+        return nodes[0] if nodes else None
+
     def conditions(self) -> etree._Element | None:
         nodes = super()._query_assertion("/saml:Conditions")
         return nodes[0] if len(nodes) == 1 else None

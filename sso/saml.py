@@ -10,16 +10,20 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from lxml import etree
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as C
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
+from .certificates import trusted
 from .keys import ensure_sp_key_pair
 from .models import SamlRequest, SamlSettings
 
 ACS_PATH = "/saml/sp/acs"
 METADATA_PATH = "/saml/sp/metadata"
 LOGIN_PATH = "/saml/sp/login"
+SLO_PATH = "/saml/sp/slo"
+MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
 NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 REQUEST_LIFETIME = datetime.timedelta(minutes=10)
 
@@ -32,14 +36,22 @@ def sp_entity_id() -> str:
     return settings.CONSOLE_BASE_URL + METADATA_PATH
 
 
+def slo_url() -> str:
+    """The Single Logout URL: Okta's LogoutRequests and LogoutResponses, either binding."""
+    return settings.CONSOLE_BASE_URL + SLO_PATH
+
+
 def _sp_settings(config: SamlSettings) -> dict[str, Any]:
+    """The SP always has its key pair: it signs every LogoutRequest and LogoutResponse."""
     sp: dict[str, Any] = {
         "entityId": sp_entity_id(),
         "assertionConsumerService": {"url": acs_url(), "binding": C.BINDING_HTTP_POST},
+        "singleLogoutService": {"url": slo_url(), "binding": C.BINDING_HTTP_REDIRECT},
         "NameIDFormat": NAMEID_UNSPECIFIED,
     }
-    if config.sign_authn_requests:
-        sp["x509cert"], sp["privateKey"] = ensure_sp_key_pair(config)
+    sp["x509cert"], sp["privateKey"] = ensure_sp_key_pair(config)
+    if config.sp_next_certificate_pem:
+        sp["x509certNew"] = config.sp_next_certificate_pem
     return sp
 
 
@@ -48,7 +60,9 @@ def _idp_settings(config: SamlSettings) -> dict[str, Any]:
         "entityId": config.idp_entity_id,
         "singleSignOnService": {"url": config.idp_sso_url, "binding": C.BINDING_HTTP_REDIRECT},
     }
-    certs = list(config.idp_certificates)
+    if config.idp_slo_url:
+        idp["singleLogoutService"] = {"url": config.idp_slo_url, "binding": config.idp_slo_binding}
+    certs = [cert.der_b64 for cert in trusted()]
     if len(certs) == 1:
         idp["x509cert"] = certs[0]
     elif certs:
@@ -61,7 +75,9 @@ def _security_settings(config: SamlSettings) -> dict[str, Any]:
     return {
         "authnRequestsSigned": config.sign_authn_requests,
         "wantAssertionsSigned": True,
-        "wantMessagesSigned": False,
+        "wantMessagesSigned": False,  # the logout messages are checked in sso.slo_verify
+        "logoutRequestSigned": True,
+        "logoutResponseSigned": True,
         "wantAssertionsEncrypted": False,
         "wantNameIdEncrypted": False,
         "wantNameId": True,
@@ -99,11 +115,23 @@ def request_data(path: str, get: dict | None = None, post: dict | None = None) -
     }
 
 
+def _with_post_slo(metadata: str) -> str:
+    """python3-saml lists one SingleLogoutService; the console takes both bindings."""
+    root = etree.fromstring(metadata.encode())
+    redirect = root.find(f".//{{{MD_NS}}}SingleLogoutService")
+    post = etree.Element(
+        f"{{{MD_NS}}}SingleLogoutService", Binding=C.BINDING_HTTP_POST, Location=slo_url()
+    )
+    redirect.addnext(post)
+    return etree.tostring(root, encoding="unicode")
+
+
 def sp_metadata_xml(config: SamlSettings) -> str:
-    """SP metadata: entity ID, ACS (HTTP-POST), NameID format, certificate when signing."""
+    """SP metadata: entity ID, ACS (HTTP-POST), Single Logout (Redirect and POST), NameID
+    format, and the signing certificate (with the next one while a rollover is under way)."""
     sp_settings = saml_settings(config, sp_only=True)
     metadata = sp_settings.get_sp_metadata()
-    return metadata.decode() if isinstance(metadata, bytes) else metadata
+    return _with_post_slo(metadata.decode() if isinstance(metadata, bytes) else metadata)
 
 
 def start_login(config: SamlSettings, relay_state: str) -> str:

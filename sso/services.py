@@ -11,8 +11,10 @@ from django.db import transaction
 from querypie_admin import audit
 from querypie_admin.audit import Actor
 
+from . import certificates
 from .metadata import IdpMetadata
-from .models import AuthenticationType, SamlSettings
+from .models import AuthenticationType, CertificateSource, SamlSettings
+from .schedule import apply_schedule
 
 LOGIN_LABELS = {
     AuthenticationType.OKTA: "Login with Okta",
@@ -34,13 +36,26 @@ class Options:
     allow_sha1: bool = False
 
 
-def _apply_metadata(config: SamlSettings, metadata: IdpMetadata, xml: str, url: str) -> None:
+def _apply_metadata(
+    config: SamlSettings, metadata: IdpMetadata, xml: str, url: str, actor: Actor
+) -> None:
+    """Apply metadata the admin gave or confirmed; any change held for confirmation is done.
+
+    Another entityID is another identity provider: the previous one's certificates go at once.
+    The same one keeps its older certificates until the rotation rules retire them.
+    """
+    new_idp = bool(config.idp_entity_id) and config.idp_entity_id != metadata.entity_id
     config.metadata_xml = xml
     config.metadata_url = url
     config.idp_entity_id = metadata.entity_id
     config.idp_sso_url = metadata.sso_url
     config.idp_sso_binding = metadata.sso_binding
-    config.idp_certificates = [c.der_b64 for c in metadata.certificates]
+    config.idp_slo_url = metadata.slo_url
+    config.idp_slo_binding = metadata.slo_binding
+    config.pending_metadata_xml, config.pending_since = "", None
+    source = CertificateSource.METADATA_URL if url else CertificateSource.METADATA
+    apply = certificates.replace_all if new_idp else certificates.apply_metadata
+    apply(metadata.certificates, source, actor)
 
 
 @transaction.atomic
@@ -57,11 +72,12 @@ def save_configuration(
     config = SamlSettings.objects.select_for_update().get_or_create(pk=1)[0]
     config.authentication_type = authentication_type
     if metadata is not None:
-        _apply_metadata(config, metadata, metadata_xml, metadata_url)
+        _apply_metadata(config, metadata, metadata_xml, metadata_url, actor)
     if options is not None:
         for name, value in vars(options).items():
             setattr(config, name, value)
     config.save()
+    apply_schedule(config)
     detail = {"authentication_type": authentication_type, "metadata_changed": metadata is not None}
     if metadata is not None:
         detail["idp_entity_id"] = metadata.entity_id

@@ -4,18 +4,21 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from querypie_admin.roles import admin_required
 
-from . import page
+from . import page, sessions, slo
 from .acs import validate_response
+from .keys import ensure_sp_key_pair
 from .login import record_refusal, record_success, resolve_user
 from .models import SamlSettings
+from .page_actions import ACTIONS
 from .refusals import SamlRefused
 from .relay import safe_relay_state
 from .saml import sp_metadata_xml, start_login
@@ -32,6 +35,9 @@ def authentication_page(request: HttpRequest) -> HttpResponse:
     forms = page.bound_forms(request, config)
     if request.method == "POST":
         op = request.POST.get("op")
+        if op in ACTIONS:
+            ACTIONS[op](request)
+            return redirect("authentication")
         form = forms.get(op)
         if form is not None and form.is_valid():
             if op == "fetch":
@@ -90,7 +96,35 @@ def sp_acs(request: HttpRequest) -> HttpResponse:
         record_refusal(request, refusal)
         return render(request, "sso/refused.html", {"kind": refusal.kind}, status=403)
     login(request, user, backend=BACKEND)
+    sessions.register(request, user, identity)
     record_success(request, user, identity)
     # SP-initiated: the page kept with our request wins over the RelayState the POST carries.
     next_page = identity.requested_page or request.POST.get("RelayState")
     return redirect(safe_relay_state(next_page))
+
+
+@csrf_exempt  # the IdP's cross-site messages carry no CSRF token; their signature protects them
+@xframe_options_exempt  # Okta sends its LogoutRequest in a hidden iframe of its own page
+@require_http_methods(["GET", "POST"])
+def sp_slo(request: HttpRequest) -> HttpResponse:
+    response = slo.handle(request)
+    origin = slo.idp_origin()
+    if origin:  # the Content-Security-Policy lets only the IdP's page frame this answer
+        response._csp_replace = {"frame-ancestors": [origin]}
+    return response
+
+
+@require_GET
+def sp_certificate(request: HttpRequest) -> HttpResponse:
+    """The SP signature certificate as a PEM file, for Okta's "Enable Single Logout" form;
+    ?key=next gives the next certificate while a rollover is under way."""
+    config = SamlSettings.load()
+    if request.GET.get("key") == "next":
+        pem, name = config.sp_next_certificate_pem, "querypie-sp-next.pem"
+        if not pem:
+            raise Http404("There is no next SP key.")
+    else:
+        pem, name = ensure_sp_key_pair(config)[0], "querypie-sp.pem"
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -15,6 +15,7 @@ from .engine.confirmation import confirm_held_run
 from .engine.runs import start_run, start_saved_run
 from .forms import SETTING_FIELDS, SyncSettingsForm
 from .models import RunKind, SyncRun, SyncSettings
+from .okta_client import CONNECTION_CHECK_SECONDS
 from .okta_errors import OktaError
 from .schedule import apply_schedule
 from .token_crypto import encrypt_token
@@ -85,7 +86,12 @@ def check_connection(form: SyncSettingsForm) -> bool:
     """Call Okta once with the entered URL and token; put any failure beside its field."""
     encrypted = _entered_token(form.cleaned_data)
     try:
-        client = make_client(form.cleaned_data["api_url"], encrypted, max_retries=1)
+        client = make_client(
+            form.cleaned_data["api_url"],
+            encrypted,
+            max_retries=1,
+            deadline=CONNECTION_CHECK_SECONDS,  # a web request waits for it: seconds, not minutes
+        )
         with client:
             client.check_credentials()
             if form.cleaned_data["app_id"]:

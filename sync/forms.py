@@ -9,6 +9,9 @@ from .okta_errors import InvalidOktaURL
 from .okta_input import is_well_formed_token, normalize_okta_base_url
 from .schedule import parse_cron
 
+# Okta API tokens are 42 characters; anything much longer was not one (and a 1 MB paste
+# would be encrypted, stored and sent as a header).
+MAX_TOKEN_LENGTH = 200
 # The form's fields stored as they are on SyncSettings (the token is encrypted on its own).
 SETTING_FIELDS = (
     "enabled",
@@ -43,6 +46,7 @@ class SyncSettingsForm(forms.Form):
     api_token = forms.CharField(
         label="API Token",
         required=False,
+        max_length=MAX_TOKEN_LENGTH,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )

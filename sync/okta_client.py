@@ -14,20 +14,23 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import requests
 
+from querypie_admin import outbound
 from sync.okta_errors import (
+    OktaNetworkError,
     OktaRateLimitError,
     OktaResponseError,
     error_from_exception,
     error_from_response,
 )
-from sync.okta_input import is_well_formed_token, normalize_okta_base_url
+from sync.okta_input import is_well_formed_token, loopback_allowed, normalize_okta_base_url
+from sync.okta_visibility_reads import VisibilityReads
+from sync.okta_wire import APPS_LIMIT, parse_link_header
 
 logger = logging.getLogger(__name__)
 
@@ -39,31 +42,13 @@ GROUPS_LIMIT = 200
 GROUP_MEMBERS_LIMIT = 200
 APP_USERS_LIMIT = 500
 APP_GROUPS_LIMIT = 200
-APPS_LIMIT = 200
 
-_LINK_RE = re.compile(r"<([^>]*)>\s*((?:;[^;,<]*)*)")
-_REL_RE = re.compile(r'rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
 _LIMIT_PARAM_RE = re.compile(r"(^|&)limit=(\d+)")
 _NO_RETRY_NETWORK_KINDS = {"unknown_host", "tls"}
+# The connection check behind Dry Run and Save Changes answers within this, retries included.
+CONNECTION_CHECK_SECONDS = 10.0
 
 ProgressCallback = Callable[[str, int, int], None]
-
-
-def parse_link_header(*values: str) -> dict[str, str]:
-    """Map each ``rel`` to its URL; takes one or many ``Link`` values, each with many links."""
-    links: dict[str, str] = {}
-    for value in values:
-        for url, params in _LINK_RE.findall(value or ""):
-            rel = _REL_RE.search(params)
-            for name in rel.group(1).split() if rel else ():
-                links.setdefault(name.lower(), url.strip())
-    return links
-
-
-def okta_timestamp(moment: datetime) -> str:
-    """Format a datetime the way Okta's search and filter expressions expect."""
-    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 @dataclass
@@ -99,7 +84,7 @@ class _SswsAuth(requests.auth.AuthBase):
         return "<SSWS token hidden>"
 
 
-class OktaClient:
+class OktaClient(VisibilityReads):
     """Sequential, paging, rate-limit-aware reader of one Okta org."""
 
     def __init__(
@@ -116,7 +101,10 @@ class OktaClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         on_page: ProgressCallback | None = None,
+        deadline: float | None = None,
     ) -> None:
+        """``deadline``: seconds within which everything this client does must finish
+        (a connection check); each request is bounded by connect + read timeout anyway."""
         self.base_url = normalize_okta_base_url(base_url)
         token = token.strip()
         if not is_well_formed_token(token):
@@ -132,7 +120,13 @@ class OktaClient:
         self._clock = clock
         self._on_page = on_page
         self._buckets: dict[str, _Bucket] = {}
-        self._session = requests.Session()
+        # Every connection is checked after DNS and every request has an overall deadline.
+        self._session = outbound.OutboundSession(
+            allow_loopback=loopback_allowed(), call_seconds=connect_timeout + read_timeout
+        )
+        self.deadline = deadline
+        if deadline is not None:
+            self._session.until = time.monotonic() + deadline
         self._session.auth = _SswsAuth(token)
         self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
 
@@ -271,13 +265,17 @@ class OktaClient:
     def _send(self, url: str, path: str, page: int, failures: int) -> requests.Response | None:
         """One GET; ``None`` means a transient network error worth another try."""
         self.stats.requests += 1
+        host = urlsplit(self.base_url).netloc
         try:
             return self._session.get(url, timeout=self.timeout, allow_redirects=False)
+        except outbound.Refused as exc:  # never retried: the address will not change
+            raise OktaNetworkError(str(exc), path=path, page=page, kind="connection") from None
         except requests.RequestException as exc:
-            host = urlsplit(self.base_url).netloc
-            error = error_from_exception(exc, host, self.timeout[1], path, page)
+            seconds = min(self.deadline or self.timeout[1], self.timeout[1])
+            error = error_from_exception(exc, host, seconds, path, page)
             logger.warning("Okta GET %s page %d failed: %s", path, page, error.kind)
-            if error.kind in _NO_RETRY_NETWORK_KINDS or failures >= self.max_retries:
+            no_retry = error.kind in _NO_RETRY_NETWORK_KINDS or self._session.out_of_time()
+            if no_retry or failures >= self.max_retries:
                 raise error from exc
             return None
 
@@ -340,6 +338,13 @@ class OktaClient:
         self.stats.waited_seconds += seconds
         self._sleep(seconds)
         self._buckets.pop(bucket, None)
+
+    def app_key_credentials(self, app_id: str) -> list[dict]:
+        """The app's signing key credentials (JWKs with ``x5c``), the next one included: SAML
+        sign-in trusts a new certificate before the Okta admin activates it."""
+        path = f"/api/v1/apps/{quote(app_id, safe='')}/credentials/keys"
+        response, _ = self._fetch(self._url(path, {}), path, 1)
+        return self._json(response, path, 1, list)
 
 
 def _halve_limit(url: str) -> str:

@@ -1,7 +1,9 @@
 """What an admin types for the Okta API: the org address and the API token.
 
 Checked before any request, so the token is only ever sent to an origin the admin clearly
-meant, and a mis-pasted token is refused without being echoed.
+meant, and a mis-pasted token is refused without being echoed. An address written as
+numbers is decoded the way the resolver would (`2852039166` is 169.254.169.254) before it
+is judged; every connection is checked again by querypie_admin.outbound after DNS.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from querypie_admin import outbound
 from sync.okta_errors import InvalidOktaURL
 
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(//)?")
@@ -23,7 +26,8 @@ def normalize_okta_base_url(raw: str) -> str:
 
     Accepts a bare domain or an origin with a trailing slash. Refuses anything else (other
     schemes, paths, queries, credentials) so the API token is only ever sent to an origin
-    the admin clearly meant; plain http is allowed only to loopback, for the fake Okta.
+    the admin clearly meant; loopback (plain http allowed) only with the demo switch
+    OKTA_API_ALLOW_LOOPBACK, for the fake Okta; never a private or link-local address.
     """
     text = (raw or "").strip()
     if not text:
@@ -38,12 +42,7 @@ def normalize_okta_base_url(raw: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):
         raise InvalidOktaURL(f"Use an https:// address; {scheme}: is not allowed.")
-    if scheme == "http" and not _is_loopback(host):
-        raise InvalidOktaURL("Okta must be reached over https://, not http://.")
-    if _is_ip(host) and not _is_loopback(host) and not ipaddress.ip_address(host).is_global:
-        # Okta is never on an internal address; refusing them keeps the sync off the
-        # cloud metadata service and the intranet.
-        raise InvalidOktaURL("The Okta address must not be a private or link-local IP address.")
+    _check_address(host, scheme)
     netloc = f"[{host}]" if ":" in host else host
     port = _checked_port(parts)
     return f"{scheme}://{netloc}{f':{port}' if port else ''}"
@@ -62,6 +61,26 @@ def _checked_host(parts: Any) -> str:
     if not (_is_ip(host) or _is_hostname(host)):
         raise InvalidOktaURL("The Okta domain is not a valid host name.")
     return host
+
+
+def loopback_allowed() -> bool:
+    """The demo switch: the fake Okta listens on 127.0.0.1 (tests and demos turn it on)."""
+    from django.conf import settings
+
+    return settings.configured and bool(getattr(settings, "OKTA_API_ALLOW_LOOPBACK", False))
+
+
+def _check_address(host: str, scheme: str) -> None:
+    """Okta is never on an internal address: refusing them keeps the sync (and the token)
+    off the cloud metadata service, the intranet and this machine's own services."""
+    loopback = _is_loopback(host)
+    if loopback and not loopback_allowed():
+        raise InvalidOktaURL("The Okta address must not be a loopback address.")
+    if scheme == "http" and not loopback:
+        raise InvalidOktaURL("Okta must be reached over https://, not http://.")
+    address = outbound.literal_address(host)
+    if address is not None and outbound.refusal(address, allow_loopback=loopback_allowed()):
+        raise InvalidOktaURL("The Okta address must not be a private or link-local IP address.")
 
 
 def _checked_port(parts: Any) -> int | None:

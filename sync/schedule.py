@@ -4,7 +4,7 @@ Beat's DatabaseScheduler notices every saved PeriodicTask (its change counter is
 a signal), so a new frequency applies without restarting anything.
 """
 
-from celery.schedules import crontab
+from celery.schedules import ParseException, crontab
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
@@ -16,8 +16,13 @@ TASK = "sync.tasks.scheduled_sync"
 CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 
 
+# "Every N minutes" goes down to 5; a cron expression may not run the sync more often.
+MIN_MINUTES_BETWEEN_RUNS = 5
+
+
 def parse_cron(expression: str) -> dict[str, str]:
-    """Split a five-field cron expression; refuse what Celery's crontab cannot parse."""
+    """Split a five-field cron expression; refuse what Celery's crontab cannot parse, and a
+    schedule whose runs come closer together than MIN_MINUTES_BETWEEN_RUNS."""
     parts = expression.split()
     if len(parts) != len(CRON_FIELDS):
         raise ValidationError(
@@ -25,10 +30,26 @@ def parse_cron(expression: str) -> dict[str, str]:
         )
     fields = dict(zip(CRON_FIELDS, parts, strict=True))
     try:
-        crontab(**fields)
-    except (ValueError, TypeError) as exc:
+        schedule = crontab(**fields)
+    except (ValueError, TypeError, ParseException) as exc:
         raise ValidationError(f"This cron expression is not valid: {exc}") from None
+    gap = shortest_gap(schedule)
+    if gap < MIN_MINUTES_BETWEEN_RUNS:
+        raise ValidationError(
+            f"This schedule runs {gap} minute{'s' if gap != 1 else ''} apart; runs must be at "
+            f"least {MIN_MINUTES_BETWEEN_RUNS} minutes apart, as with Every N minutes."
+        )
     return fields
+
+
+def shortest_gap(schedule: crontab) -> int:
+    """The fewest minutes between two runs: within an hour, or across two hours in a row
+    (23:00 and 0:00 count as in a row, as they are on consecutive days)."""
+    minutes, hours = sorted(schedule.minute), set(schedule.hour)
+    gaps = [later - earlier for earlier, later in zip(minutes, minutes[1:], strict=False)]
+    if any((hour + 1) % 24 in hours for hour in hours):
+        gaps.append(60 - minutes[-1] + minutes[0])
+    return min(gaps, default=24 * 60)
 
 
 def describe(sync_settings: SyncSettings) -> str:

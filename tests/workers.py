@@ -30,6 +30,7 @@ def celery_worker(broker: str, var_dir: Path, **env: str) -> Iterator[subprocess
         "SECRET_KEY": settings.SECRET_KEY,  # secrets at rest were encrypted with it
         "QUERYPIE_VAR_DIR": str(var_dir),
         "DJANGO_SETTINGS_MODULE": "querypie_admin.settings",
+        "OKTA_API_ALLOW_LOOPBACK": "1",  # the fake Okta listens on 127.0.0.1
         **env,
     }
     worker = subprocess.Popen(

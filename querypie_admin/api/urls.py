@@ -12,4 +12,5 @@ router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include(router.urls)),
+    path("", include("okta_insights.api")),
 ]

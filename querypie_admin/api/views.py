@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import ParseError
 
 from ..models import AuditEvent, Group, User
 from ..queries import filter_audit, filter_groups, filter_users, with_links
@@ -10,7 +11,12 @@ from .serializers import AuditEventSerializer, GroupSerializer, UserSerializer
 
 
 def _params(request, *names: str) -> dict:
-    return {n: request.query_params.get(n, "") for n in names}
+    """The named query parameters; a NUL in one is a 400 (PostgreSQL cannot compare it)."""
+    params = {n: request.query_params.get(n, "") for n in names}
+    refused = sorted(n for n, v in params.items() if "\x00" in v)
+    if refused:
+        raise ParseError(f"{', '.join(refused)}: a query parameter cannot hold a NUL character.")
+    return params
 
 
 def _doc(*names: str):
@@ -25,9 +31,9 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UserSerializer
 
     def get_queryset(self):
-        params = _params(self.request, "q", "status", "auth_provider")
+        params = _params(self.request, "q", "status", "auth_provider", "login_id")
         users = with_links(User.objects.all())
-        if login_id := self.request.query_params.get("login_id"):
+        if login_id := params.pop("login_id"):
             return users.filter(login_id__ci_exact=login_id).order_by("id")
         return filter_users(users, **params)
 

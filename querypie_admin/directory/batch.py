@@ -15,12 +15,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from ..lookups import ComparisonKeyField
 from ..models import AuthProvider, DirectoryLink, Group, GroupMembership, User
 from .caller import PROVISIONING, Caller
 from .errors import DirectoryConflict, DirectoryInvalid
 from .fields import check_group_fields, check_user_fields
 from .links import Sent
-from .rules import check_reach_all
+from .rules import check_no_owner, check_reach_all, spare_owners
 
 BATCH = 2000
 SAMPLE = 20
@@ -100,6 +101,7 @@ def deactivate_users(caller: Caller, pks: Sequence[int], reason: str = "") -> in
 
         def write(batch: Sequence[int] = batch) -> int:
             check_reach_all(caller, "user.deactivated", User, list(batch))
+            check_no_owner(caller, "user.deactivated", list(batch))
             users = User.objects.filter(pk__in=batch, is_active=True)
             labels = list(users.values_list("login_id", flat=True))
             count = users.update(is_active=False, updated_at=timezone.now())
@@ -118,9 +120,10 @@ def link_users(caller: Caller, links: Sequence[tuple[int, Sent]]) -> int:
 
 def release_users(caller: Caller, pks: Sequence[int]) -> tuple[int, int]:
     """The caller no longer names these users: its links go, and those that no provisioning
-    source manages any more are deactivated. Returns (released, deactivated)."""
+    source manages any more are deactivated (never an Owner: only an Owner deactivates an
+    Owner). Returns (released, deactivated)."""
     released = _release(caller, User, "user_id", pks, "user.link_released", "users")
-    orphans = _without_provisioning_link(User, "user_id", pks)
+    orphans = spare_owners(_without_provisioning_link(User, "user_id", pks))
     reason = "no Okta source manages it any more"
     return released, deactivate_users(caller, orphans, reason=reason)
 
@@ -378,6 +381,8 @@ def insert(
 
 
 def _value(field: Any, row: dict[str, Any], now: Any) -> Any:
+    if isinstance(field, ComparisonKeyField):  # what pre_save would compute
+        return field.key_of(row)
     if field.attname in row:
         value = row[field.attname]
     elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

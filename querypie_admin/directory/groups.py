@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from ..models import AuthProvider, Group, GroupMembership, User
 from .caller import Caller
@@ -98,12 +99,23 @@ def add_members(caller: Caller, group: Group, users: Iterable[User]) -> int:
     return len(new)
 
 
+def _reachable(caller: Caller, memberships: QuerySet[GroupMembership]) -> QuerySet:
+    """An integration changes only memberships of users Okta owns: a local member of an
+    Okta group (one an Owner took back) is not its to remove, nor even to see."""
+    if caller.is_integration:
+        return memberships.filter(user__auth_provider=AuthProvider.OKTA)
+    return memberships
+
+
 def remove_members(caller: Caller, group: Group, users: Iterable[User]) -> int:
     wanted = {u.pk: u.login_id for u in users}
     with transaction.atomic():
         lock(group)
         check_reach(caller, "group.members_removed", group)
-        removed, _ = GroupMembership.objects.filter(group=group, user_id__in=wanted).delete()
+        rows = _reachable(caller, GroupMembership.objects.filter(group=group, user_id__in=wanted))
+        gone = list(rows.values_list("user_id", flat=True))
+        removed, _ = rows.delete()
+        wanted = {pk: wanted[pk] for pk in gone}
         if removed:
             caller.record("group.members_removed", target=group, removed=sorted(wanted.values()))
     return removed
@@ -115,7 +127,7 @@ def set_members(caller: Caller, group: Group, users: Iterable[User]) -> tuple[in
     with transaction.atomic():
         lock(group)
         check_reach(caller, "group.members_set", group)
-        present = set(group.memberships.values_list("user_id", flat=True))
+        present = set(_reachable(caller, group.memberships.all()).values_list("user_id", flat=True))
         gone = User.objects.filter(pk__in=[pk for pk in present if pk not in wanted])
         removed = remove_members(caller, group, gone) if gone else 0
         added = add_members(caller, group, [u for pk, u in wanted.items() if pk not in present])

@@ -41,11 +41,30 @@ def check_reach(caller: Caller, action: str, obj: User | Group) -> None:
 def check_reach_all(
     caller: Caller, action: str, model: type[User] | type[Group], pks: list[int]
 ) -> None:
-    """The batch form of check_reach, one query per call (the sync writes thousands)."""
+    """The batch form of check_reach, one query per call (the sync writes thousands).
+
+    It locks the rows (in one order, FOR NO KEY UPDATE: memberships may still point at
+    them) until the batch commits, so an Owner's take-back cannot slip in between the
+    check and the write. Call it inside the batch's transaction."""
     owner = AuthProvider.QUERYPIE if caller.is_integration else AuthProvider.OKTA
-    stray = model.objects.filter(pk__in=pks, auth_provider=owner).first()
-    if stray is not None:
-        check_reach(caller, action, stray)
+    rows = model.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk")
+    stray = [pk for pk, provider in rows.values_list("pk", "auth_provider") if provider == owner]
+    if stray:
+        check_reach(caller, action, model.objects.get(pk=stray[0]))
+
+
+def check_no_owner(caller: Caller, action: str, pks: list[int]) -> None:
+    """Integrations never take access from an Owner, even one handed over to Okta: only an
+    Owner may deactivate or delete an Owner (the sync reports such a change as a conflict)."""
+    owner = User.objects.filter(pk__in=pks, role=Role.OWNER).first()
+    if owner is not None:
+        raise Refused(caller, action, owner, "Only an Owner can change an Owner or make an Owner.")
+
+
+def spare_owners(pks: list[int]) -> list[int]:
+    """`pks` without Owners: what an integration may deactivate when it lets go of rows."""
+    owners = set(User.objects.filter(pk__in=pks, role=Role.OWNER).values_list("pk", flat=True))
+    return [pk for pk in pks if pk not in owners]
 
 
 def check_owner_rules(

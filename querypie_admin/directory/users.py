@@ -92,7 +92,8 @@ def update_user(
         action = _action(changes)
         check_reach(caller, action, user)
         deactivating = changes.get("is_active") is False
-        if "role" in changes or deactivating:
+        people_change_an_owner = changes and user.role == Role.OWNER and not caller.is_integration
+        if "role" in changes or deactivating or people_change_an_owner:
             check_owner_rules(
                 caller, action, user, role=changes.get("role"), losing_access=deactivating
             )
@@ -137,10 +138,11 @@ def release_user(caller: Caller, user: User) -> bool:
     """
     with transaction.atomic():
         lock(user)
+        user.refresh_from_db(fields=["role", "is_active"])
         check_reach(caller, "user.link_released", user)
         drop_link(caller, user)
-        if provisioned_elsewhere(caller, user) or not user.is_active:
-            return False
+        if provisioned_elsewhere(caller, user) or not user.is_active or user.role == Role.OWNER:
+            return False  # an Owner is deactivated only by an Owner
         apply_changes(user, {"is_active": False}, "")
         caller.record("user.deactivated", target=user, reason="no Okta source manages it any more")
     return True

@@ -13,5 +13,5 @@ from .paging import paginate, valid_filters
 @admin_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
-    events = filter_audit(AuditEvent.objects.all(), **valid_filters(form))
+    events = filter_audit(AuditEvent.objects.all(), **valid_filters(form, request))
     return render(request, "console/audit_log.html", {"form": form, **paginate(request, events)})

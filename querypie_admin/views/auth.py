@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from sso import slo
+
 from .. import audit
 from ..forms import SignInForm
 from ..signin import REFUSAL, SignInLocked, sign_in
@@ -44,8 +46,9 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit.record("auth.signout", actor=request.user, target=request.user, request=request)
-    logout(request)
-    return redirect("login")
+    saml_session = slo.session_of(request)  # read before the console session ends
+    logout(request)  # the local session ends first, whatever Single Logout does next
+    return slo.logout_at_idp(request, saml_session) or redirect("login")
 
 
 @login_required

@@ -18,7 +18,7 @@ from .paging import paginate, valid_filters
 @admin_required
 def group_list(request: HttpRequest) -> HttpResponse:
     form = GroupFilterForm(request.GET)
-    groups = filter_groups(with_links(Group.objects.all()), **valid_filters(form))
+    groups = filter_groups(with_links(Group.objects.all()), **valid_filters(form, request))
     context = {"form": form, **paginate(request, groups)}
     context["rows"] = managed.rows(context["page"])
     return render(request, "console/group_list.html", context)

@@ -5,6 +5,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from kombu import Connection
 
+from sso.alerts import health_warnings
+
 
 def _database_ok() -> bool:
     try:
@@ -30,4 +32,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     body = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
     body["status"] = "ok" if all(checks.values()) else "unavailable"
+    warnings = health_warnings()  # SAML certificates and metadata: act before sign-in breaks
+    if warnings:
+        body["warnings"] = warnings
     return JsonResponse(body, status=200 if all(checks.values()) else 503)

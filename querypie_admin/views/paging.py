@@ -1,5 +1,6 @@
 """Pagination shared by every console list: 50 rows a page, filters kept across pages."""
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
@@ -14,5 +15,15 @@ def paginate(request: HttpRequest, qs) -> dict:
     return {"page": page, "query": params.urlencode()}
 
 
-def valid_filters(form) -> dict:
-    return form.cleaned_data if form.is_valid() else {}
+def valid_filters(form, request: HttpRequest | None = None) -> dict:
+    """The filters to apply: all of them, or none when one is invalid; given the request,
+    the page then says which value was refused instead of silently listing everything."""
+    if form.is_valid():
+        return form.cleaned_data
+    if request is not None:
+        problems = "; ".join(
+            f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"The filter was not applied, showing everything. {problems}")
+    return {}

@@ -20,7 +20,7 @@ from .paging import paginate, valid_filters
 @admin_required
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserFilterForm(request.GET)
-    users = filter_users(with_links(User.objects.all()), **valid_filters(form))
+    users = filter_users(with_links(User.objects.all()), **valid_filters(form, request))
     context = {"form": form, **paginate(request, users)}
     context["rows"] = managed.rows(context["page"])
     return render(request, "console/user_list.html", context)

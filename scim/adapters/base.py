@@ -47,10 +47,10 @@ def without(data: dict, *names: str) -> dict:
 
 
 def check_schemas(body: dict, core: str, extensions: tuple[str, ...]) -> None:
-    """A body may name only the resource's schema and its extensions."""
+    """A body names the resource's schema, and may name its extensions, nothing else."""
     schemas = body.get("schemas")
     if schemas is None:
-        return
+        raise bad_request(f"The body must name its schemas (schemas: [{core!r}])", "invalidSyntax")
     known = {core.lower(), *(e.lower() for e in extensions)}
     if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
         raise bad_request("schemas must be a list of URIs", "invalidSyntax")

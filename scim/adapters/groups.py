@@ -17,12 +17,13 @@ from querypie_admin.models import AuthProvider, Group, GroupMembership, User
 
 from ..errors import bad_request, conflict
 from ..filters import Column, QueryBuilder
+from ..ids import parse_id
 from .base import DirectoryAdapterMixin, as_text, check_schemas, get_ci, without
 from .patch import DocumentPatch, Path, operations, parse_path
 
 MEMBER_COLUMNS = {
     ("value", None, None): Column(("pk",), "id"),
-    ("display", None, None): Column(("login_id",)),
+    ("display", None, None): Column(("login_id",), key="login_key"),
 }
 READ_ONLY = ("id", "meta")
 OKTA_USERS = User.objects.filter(auth_provider=AuthProvider.OKTA)
@@ -34,13 +35,14 @@ def member_users(members: Any) -> list[User]:
         return []
     if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
         raise bad_request("members must be a list of objects with a value")
-    ids = {str(get_ci(m, "value", "")) for m in members}
-    if not all(i.isdigit() for i in ids):
-        raise bad_request("A member value must be a user id")
-    users = list(OKTA_USERS.filter(pk__in=[int(i) for i in ids]).only("id", "login_id"))
+    values = [get_ci(m, "value", "") for m in members]
+    ids = {parse_id(v) for v in values}
+    if None in ids:
+        raise bad_request("A member value must be a user id (ASCII digits)")
+    users = list(OKTA_USERS.filter(pk__in=ids).only("id", "login_id"))
     if len(users) != len(ids):
-        missing = sorted(ids - {str(u.pk) for u in users})
-        raise bad_request(f"No user with id {', '.join(missing)}")
+        missing = sorted(ids - {u.pk for u in users})
+        raise bad_request(f"No user with id {', '.join(map(str, missing))}")
     return users
 
 

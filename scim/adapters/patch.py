@@ -17,6 +17,7 @@ from scim2_filter_parser.parser import SCIMParser
 from ..errors import bad_request
 
 OPS = ("add", "remove", "replace")
+MAX_OPERATIONS = 100  # as Sentry caps them; Okta sends one to a few per request
 _PATH = re.compile(
     r"^(?:(?P<uri>urn:[^\[\]]+):)?(?P<attr>[A-Za-z$][\w$-]*)"
     r"(?:\[(?P<filter>.+)\])?(?:\.(?P<sub>[A-Za-z$][\w$-]*))?$"
@@ -39,6 +40,11 @@ def operations(body: dict) -> list[tuple[str, str | None, Any]]:
     ops = body.get("Operations")
     if not isinstance(ops, list) or not ops:
         raise bad_request("A PATCH needs a non-empty Operations list", "invalidSyntax")
+    if len(ops) > MAX_OPERATIONS:
+        raise bad_request(
+            f"A PATCH may carry at most {MAX_OPERATIONS} operations; this one has {len(ops)}",
+            "invalidValue",
+        )
     result = []
     for op in ops:
         if not isinstance(op, dict) or str(op.get("op", "")).lower() not in OPS:
@@ -76,6 +82,11 @@ def parse_path(path: str, extensions: tuple[str, ...], core_uri: str) -> Path:
         raise bad_request(f"Unknown schema in path {path!r}", "invalidPath")
     text = match["filter"] or ""
     return Path(match["attr"], uri, parse_filter(text) if text else None, text, match["sub"])
+
+
+def _value_of(item: Any) -> Any:
+    """A multi-valued item's value; a bare value (an email sent as a string) is its own."""
+    return item.get(key_of(item, "value")) if isinstance(item, dict) else item
 
 
 def key_of(container: dict, name: str) -> str:
@@ -230,7 +241,7 @@ class DocumentPatch:
         elif path.sub is not None and isinstance(current, dict):
             current.pop(key_of(current, path.sub), None)
         elif isinstance(current, list) and isinstance(value, list):
-            values = {str(v.get("value")) for v in value if isinstance(v, dict)}
-            container[key] = [i for i in current if str(i.get("value")) not in values]
+            values = {str(_value_of(v)) for v in value}
+            container[key] = [i for i in current if str(_value_of(i)) not in values]
         else:
             container.pop(key, None)

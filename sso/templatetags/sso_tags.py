@@ -1,9 +1,10 @@
-"""The sign-in page's "Login with Okta" button, shown once SAML is configured."""
+"""The sign-in page's "Login with Okta" button, and the SAML alerts banner for admins."""
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from sso.alerts import current_alerts
 from sso.services import login_button_label
 
 register = template.Library()
@@ -20,3 +21,9 @@ def sso_login_button() -> str:
         reverse("saml_sp_login"),
         label,
     )
+
+
+@register.inclusion_tag("sso/_alerts.html")
+def sso_alerts() -> dict:
+    """The SAML alerts banner (expiring certificates, failed refresh, held change)."""
+    return {"alerts": current_alerts()}

@@ -22,19 +22,23 @@ Sender = Callable[[str, Any], Sent]  # (Okta id, values) -> what Okta sent
 def apply_plan(plan: Plan, caller: Caller, phase: Phase) -> list[dict[str, str]]:
     """Apply every change; returns conflicts found only while writing (e.g. login swaps)."""
     phase("Writing users")
-    new_users = _create(caller, batch.create_users, plan.users.create, as_fields, user_sent)
+    late: list[dict[str, str]] = []
+    new_users = _create(caller, batch.create_users, plan.users.create, as_fields, user_sent, late)
     updates, turned_off = _split_deactivations(plan.users.update)
-    late = _update(caller, batch.update_users, updates, "user")
+    late += _update(caller, batch.update_users, updates, "user")
     batch.deactivate_users(caller, turned_off, reason="suspended or deactivated in Okta")
     _link(caller, batch.link_users, plan.users.link, user_sent)
     batch.release_users(caller, [pk for pk, _, _ in plan.users.release])
     phase("Writing groups")
-    new_groups = _create(caller, batch.create_groups, plan.groups.create, group_fields, group_sent)
+    new_groups = _create(
+        caller, batch.create_groups, plan.groups.create, group_fields, group_sent, late
+    )
     late += _update(caller, batch.update_groups, plan.groups.update, "group")
     _link(caller, batch.link_groups, plan.groups.link, group_sent)
     batch.release_groups(caller, [pk for pk, _, _ in plan.groups.release])
     phase("Writing memberships")
     adds = [(new_groups.get(g, g), new_users.get(u, u)) for g, u in plan.memberships.add]
+    adds = [(g, u) for g, u in adds if isinstance(g, int) and isinstance(u, int)]  # not made
     batch.change_memberships(caller, adds, plan.memberships.remove)
     return late
 
@@ -45,14 +49,36 @@ def _create(
     rows: list[tuple[str, Any]],
     fields: Callable[[Any], dict[str, Any]],
     sent: Sender,
+    late: list[dict[str, str]],
 ) -> dict[str, int]:
-    """Okta id -> new row id; rows are built one batch at a time to keep memory flat."""
+    """Okta id -> new row id; rows are built one batch at a time to keep memory flat.
+
+    A batch that clashes with a name the plan could not see (the database compares names
+    its own way) is written again row by row: the clashing rows become conflicts in `late`
+    and the rest of the run goes on, instead of failing every run from then on."""
     made: dict[str, int] = {}
     for start in range(0, len(rows), batch.BATCH):
-        chunk = rows[start : start + batch.BATCH]
-        pks = create(caller, [(fields(values), sent(okta_id, values)) for okta_id, values in chunk])
-        made.update(zip((okta_id for okta_id, _ in chunk), pks, strict=True))
+        chunk = [
+            (okta_id, fields(v), sent(okta_id, v))
+            for okta_id, v in rows[start : start + batch.BATCH]
+        ]
+        try:
+            pks = create(caller, [(row, link) for _, row, link in chunk])
+        except DirectoryConflict:
+            pks = [_create_one(caller, create, item, late) for item in chunk]
+        made.update((okta_id, pk) for (okta_id, _, _), pk in zip(chunk, pks, strict=True) if pk)
     return made
+
+
+def _create_one(caller: Caller, create, item: tuple[str, dict, Sent], late: list) -> int | None:
+    okta_id, row, link = item
+    try:
+        return create(caller, [(row, link)])[0]
+    except DirectoryConflict:
+        name = row.get("login_id") or row.get("name", "")
+        late.append(conflict("user" if "login_id" in row else "group", okta_id, name,
+                             "name already in use; left unchanged"))  # fmt: skip
+        return None
 
 
 def _split_deactivations(planned: list[Planned]) -> tuple[list[Planned], list[int]]:

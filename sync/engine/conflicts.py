@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db.models import FilteredRelation, Model, Q, QuerySet
-from django.db.models.functions import Lower
 
 from querypie_admin.directory import DirectoryInvalid
+from querypie_admin.lookups import comparison_key
 from querypie_admin.models import AuthProvider, LinkSource
 
 LOOKUP_BATCH = 2000
@@ -54,18 +54,21 @@ class Candidates(Generic[T]):
 
 
 def holders(model: type[Model], field: str, names: Iterable[str]) -> dict[str, tuple]:
-    """lower(name) -> (pk, name, auth_provider) for rows of `model` already holding a name."""
-    wanted = sorted({name.lower() for name in names})
+    """lower(name) -> (pk, name, auth_provider) for rows of `model` already holding a name
+    (the same name by its Unicode comparison key, querypie_admin.lookups)."""
+    wanted = sorted(set(names))
+    by_key: dict[str, set[str]] = {}
+    for name in wanted:
+        by_key.setdefault(comparison_key(name), set()).add(name.lower())
     found: dict[str, tuple] = {}
     for start in range(0, len(wanted), LOOKUP_BATCH):
         chunk = wanted[start : start + LOOKUP_BATCH]
-        rows = (
-            model.objects.annotate(key=Lower(field))
-            .filter(key__in=chunk)
-            .values_list("key", "pk", field, "auth_provider")
+        rows = model.objects.filter(**{f"{field}__ci_in": chunk}).values_list(
+            "pk", field, "auth_provider"
         )
-        for key, pk, name, provider in rows:
-            found[key] = (pk, name, provider)
+        for pk, name, provider in rows:
+            for lowered in by_key.get(comparison_key(name), ()):
+                found[lowered] = (pk, name, provider)
     return found
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from querypie_admin.directory import check_user_fields
-from querypie_admin.models import User
+from querypie_admin.models import AuthProvider, Role, User
 
 from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
 from .mapping import ACTIVE, FIELDS, LOGIN, UserValues, as_fields, user_attributes
@@ -92,7 +92,30 @@ def plan_users(snapshot: Snapshot) -> UserPlan:
     _place_new_users(plan, snapshot, candidates)
     _release_absent(plan, candidates.rows.values())
     drop_conflicts(plan, USERS)
+    _spare_owners(plan)
     return plan
+
+
+def _spare_owners(plan: UserPlan) -> None:
+    """Only an Owner deactivates an Owner, even one handed over to Okta: Okta's negative for
+    an Owner is reported as a conflict, not written (the directory would refuse it)."""
+    owners = set(
+        User.objects.filter(role=Role.OWNER, auth_provider=AuthProvider.OKTA).values_list(
+            "pk", flat=True
+        )
+    )
+    if not owners:
+        return
+    reason = "an Owner: only an Owner can deactivate it (take it back, then deactivate it)"
+    for pk, okta_id, login, changes in plan.update:
+        if pk in owners and changes.get("is_active") is False:
+            del changes["is_active"]
+            plan.conflicts.append(conflict("user", okta_id, login, reason))
+    plan.update = [item for item in plan.update if item[3]]
+    for index, (pk, login, deactivates) in enumerate(plan.release):
+        if pk in owners and deactivates:
+            plan.release[index] = (pk, login, False)
+            plan.conflicts.append(conflict("user", "", login, reason))
 
 
 def _keep(plan: UserPlan, snapshot: Snapshot, pk, okta_id, current, wanted, sent) -> None:

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..okta_client import OktaClient, okta_timestamp
+from ..okta_client import OktaClient
+from ..okta_wire import okta_timestamp
 from .config import RunConfig
 from .mapping import GONE_STATUS, UserValues, group_values, user_values
 

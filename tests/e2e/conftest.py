@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from kombu import pools as kombu_pools
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.workers import celery_worker, worker_database_url
@@ -98,3 +99,6 @@ def _point_celery_at(app, broker: str) -> None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps one producer pool per broker URL in a global registry; the one a previous
+    # test left for this URL points at the connection pool closed above.
+    kombu_pools.reset()

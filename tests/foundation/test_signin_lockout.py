@@ -68,3 +68,62 @@ def test_a_successful_sign_in_forgets_the_login_ids_failures(client, owner, pass
     for _ in range(2):
         attempt(client, owner.login_id, "Wr0ng-pa55", ip="192.0.2.11")
     assert attempt(client, owner.login_id, password, ip="192.0.2.11").status_code == 302
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """The embedded default: the file cache under var/ that every process shares."""
+    settings.CACHES = {  # Django rebuilds its cache handler on this change
+        "default": {"BACKEND": "querypie_admin.cache.FileCache", "LOCATION": str(tmp_path)}
+    }
+
+
+def test_the_lock_lasts_the_configured_seconds_on_the_file_cache(
+    client, owner, password, file_cache, monkeypatch
+):
+    """The file cache's incr reset the expiry to its 300 s default: 900 s became 300 s."""
+    from django.core.cache.backends import filebased
+
+    for _ in range(3):
+        attempt(client, owner.login_id, "Wr0ng-pa55")
+    start = filebased.time.time()
+    monkeypatch.setattr(filebased.time, "time", lambda: start + 600)
+    assert attempt(client, owner.login_id, password).status_code == 429
+    monkeypatch.setattr(filebased.time, "time", lambda: start + 901)
+    assert attempt(client, owner.login_id, password).status_code == 302
+
+
+def test_a_look_alike_spelling_of_the_login_id_shares_its_lock(client, owner, password):
+    for spelling in ("OWNER@corp.example", "ｏｗｎｅｒ@corp.example", "owner@corp.example"):
+        attempt(client, spelling, "Wr0ng-pa55")
+    assert attempt(client, owner.login_id, password).status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(owner, file_cache, settings):
+    """24 parallel wrong passwords got 8 password checks, not the limit of 3 (here)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from querypie_admin.signin import SignInLocked, sign_in
+
+    settings.SIGNIN_LOCKOUT_IP_FAILURES = 100
+    barrier = Barrier(24)
+
+    def try_once(n: int) -> str:
+        request = RequestFactory().post("/login/", REMOTE_ADDR=f"192.0.2.{n}")
+        barrier.wait()
+        try:
+            return "checked" if sign_in(request, owner.login_id, "Wr0ng-pa55") is None else "in"
+        except SignInLocked:
+            return "locked"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(24) as pool:
+        outcomes = list(pool.map(try_once, range(24)))
+    assert outcomes.count("checked") == 3
+    assert outcomes.count("locked") == 21

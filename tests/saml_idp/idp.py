@@ -53,6 +53,11 @@ class ResponseSpec:
     sign_response: bool = False
     signing_keys: KeyPair | None = None  # defaults to the IdP's own keys
     sha1: bool = False
+    session_index: str | None = None  # defaults to a new random index
+    session_not_on_or_after: datetime.datetime | None = None
+    name_id_format: str = NAMEID_UNSPECIFIED
+    name_qualifier: str | None = None
+    sp_name_qualifier: str | None = None
 
 
 class TestIdentityProvider:
@@ -65,13 +70,27 @@ class TestIdentityProvider:
         entity_id: str = "http://www.okta.com/exk1testidp0000",
         sso_url: str = "https://corp.okta.example/app/querypie/exk1testidp0000/sso/saml",
         keys: KeyPair | None = None,
+        *,
+        slo_url: str = "",
+        slo_bindings: tuple[str, ...] = ("redirect", "post"),
+        extra_keys: tuple[KeyPair, ...] = (),
     ) -> None:
         self.entity_id = entity_id
         self.sso_url = sso_url
         self.keys = keys or shared_key_pair("Test IdP")
+        self.slo_url = slo_url
+        self.slo_bindings = slo_bindings
+        self.extra_keys = extra_keys
 
     def metadata_xml(self) -> str:
-        return idp_metadata_xml(self.entity_id, self.sso_url, self.keys)
+        return idp_metadata_xml(
+            self.entity_id,
+            self.sso_url,
+            self.keys,
+            extra_keys=self.extra_keys,
+            slo_url=self.slo_url,
+            slo_bindings=self.slo_bindings,
+        )
 
     def response_xml(self, spec: ResponseSpec) -> str:
         """The Response XML, signed as the spec says."""
@@ -114,7 +133,12 @@ class TestIdentityProvider:
             if spec.sign_assertion
             else None,
             subject=saml.Subject(
-                name_id=saml.NameID(format=NAMEID_UNSPECIFIED, text=spec.name_id),
+                name_id=saml.NameID(
+                    format=spec.name_id_format,
+                    text=spec.name_id,
+                    name_qualifier=spec.name_qualifier,
+                    sp_name_qualifier=spec.sp_name_qualifier,
+                ),
                 subject_confirmation=[
                     saml.SubjectConfirmation(
                         method=BEARER,
@@ -136,7 +160,10 @@ class TestIdentityProvider:
             authn_statement=[
                 saml.AuthnStatement(
                     authn_instant=issued,
-                    session_index=new_id(),
+                    session_index=spec.session_index or new_id(),
+                    session_not_on_or_after=saml_time(spec.session_not_on_or_after)
+                    if spec.session_not_on_or_after
+                    else None,
                     authn_context=saml.AuthnContext(
                         authn_context_class_ref=saml.AuthnContextClassRef(text=PASSWORD_PROTECTED)
                     ),

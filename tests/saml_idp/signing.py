@@ -66,3 +66,18 @@ def sign(xml: str, node_name: str, node_id: str, keys: KeyPair) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"xmlsec1 failed: {result.stderr.decode(errors='replace')}")
     return result.stdout.decode("utf-8")
+
+
+def verify(xml: str, node_name: str, cert_pem: str) -> bool:
+    """Whether xmlsec1 verifies the enveloped signature of node_name with this certificate."""
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".xml", encoding="utf-8") as source,
+        tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="utf-8") as cert,
+    ):
+        source.write(xml)
+        source.flush()
+        cert.write(cert_pem)
+        cert.flush()
+        command = [XMLSEC1, "--verify", "--pubkey-cert-pem", cert.name]
+        command += ["--id-attr:ID", node_name, source.name]
+        return subprocess.run(command, capture_output=True, check=False).returncode == 0

@@ -54,7 +54,7 @@ def test_unknown_id_is_404(scim, path):
 @pytest.mark.parametrize(
     "body",
     [
-        {"schemas": [USER_SCHEMA]},
+        {},
         {"userName": ""},
         {"userName": 42},
         {"userName": "x@corp.example", "active": "maybe"},
@@ -65,10 +65,12 @@ def test_unknown_id_is_404(scim, path):
         {"userName": "x@corp.example", "externalId": 42},
         {"userName": "nul\x00byte"},
         {"userName": "x@corp.example", "name": "Jo"},
+        {"userName": "ad\u200bmin"},
+        {"userName": "\u202eadmin"},
     ],
 )
 def test_invalid_values_are_invalid_value_and_change_nothing(scim, body):
-    assert_error(scim.post("/Users", body), 400, "invalidValue")
+    assert_error(scim.post("/Users", {"schemas": [USER_SCHEMA], **body}), 400, "invalidValue")
     assert not User.objects.exists()
 
 

@@ -14,7 +14,16 @@ pytestmark = pytest.mark.django_db
 
 # Reached without a console session, each with its own protection (or none needed;
 # signing out without a session only leads back to sign-in).
-PUBLIC = {"login", "logout", "healthz", "saml_sp_metadata", "saml_sp_login", "saml_sp_acs"}
+PUBLIC = {
+    "login",
+    "logout",
+    "healthz",
+    "saml_sp_metadata",
+    "saml_sp_login",
+    "saml_sp_acs",
+    "saml_sp_slo",  # Okta's signed Single Logout messages, often without a cookie
+    "saml_sp_certificate",  # the SP certificate, public like the SP metadata
+}
 PUBLIC_NAMESPACES = {"scim"}  # /api/scim/v2/: SCIM bearer token only, tested in tests/scim
 # Open to every signed-in user, whatever the role.
 SIGNED_IN = {"home", "profile"}

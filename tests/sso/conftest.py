@@ -88,3 +88,20 @@ def authn_request_from(location: str) -> tuple[etree._Element, dict]:
     query = parse_qs(urlsplit(location).query)
     xml = zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15)
     return etree.fromstring(xml), query
+
+
+IDP_SLO_URL = "https://corp.okta.example/app/querypie/exk1testidp0000/slo/saml"
+
+
+@pytest.fixture
+def live_console(live_server, settings) -> str:
+    """The console on a live server, its public URL set to it (Single Logout tests)."""
+    settings.CONSOLE_BASE_URL = live_server.url
+    settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
+    return live_server.url
+
+
+@pytest.fixture
+def slo_idp() -> TestIdentityProvider:
+    """An IdP whose metadata offers Single Logout on both bindings."""
+    return TestIdentityProvider(slo_url=IDP_SLO_URL)

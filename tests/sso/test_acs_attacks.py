@@ -16,6 +16,14 @@ NOW = datetime.datetime.now(datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
+def _now_is_when_the_test_runs():
+    """NOW taken at import aged with the suite: minutes later, "expired 200 s ago" was
+    expired beyond python3-saml's own drift, and the tests checked the wrong refusal."""
+    global NOW
+    NOW = datetime.datetime.now(datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
 def people(db):
     """Okta-owned accounts: SAML could sign them in, so only the checks under attack stop it."""
     okta_user(LinkSource.SCIM, login_id="jane@corp.example")

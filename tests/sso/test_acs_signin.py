@@ -1,10 +1,13 @@
 """Signing in with Okta: SP-initiated and IdP-initiated, with real signed Responses."""
 
+import datetime
+
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from querypie_admin.models import AuditEvent, AuthProvider, LinkSource, User
-from sso.models import SamlRequest, SamlSettings
+from sso.models import SamlRequest, SamlSession, SamlSettings
 from tests.factories import okta_user
 from tests.saml_idp.idp import encode
 from tests.sso.conftest import (
@@ -213,3 +216,22 @@ def test_sp_login_with_broken_settings_is_refused_and_audited(client, saml_confi
     event = last_saml_signin()
     assert event.outcome == "failure"
     assert event.detail["reason"].startswith("SAML login could not start")
+
+
+def test_sign_in_keeps_the_saml_session_and_ends_it_at_session_not_on_or_after(
+    client, saml_configured, spec, post_acs
+):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
+    until = timezone.now() + datetime.timedelta(minutes=30)
+    post_acs(saml_configured.response_xml(spec(session_index="s1", session_not_on_or_after=until)))
+    [session] = SamlSession.objects.all()
+    assert (session.session_key, session.session_index) == (client.session.session_key, "s1")
+    assert session.name_id == "jane@corp.example" and session.name_id_format.endswith("unspecified")
+    assert 1700 < client.session.get_expiry_age() <= 1800
+
+
+def test_an_overlong_session_index_is_refused(client, saml_configured, spec, post_acs):
+    okta_user(LinkSource.SCIM, login_id="jane@corp.example")
+    response = post_acs(saml_configured.response_xml(spec(session_index="s" * 256)))
+    assert response.status_code == 403 and signed_in_login_id(client) is None
+    assert "SessionIndex is longer than 255" in last_saml_signin().detail["reason"]

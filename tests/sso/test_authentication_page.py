@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from querypie_admin.models import AuditEvent
-from sso.models import SamlSettings
+from sso.models import IdpCertificate, SamlSettings
 from tests.saml_idp.idp import TestIdentityProvider
 from tests.saml_idp.keys import make_key_pair
 from tests.saml_idp.server import IdpServer
@@ -47,7 +48,9 @@ def test_page_shows_the_values_to_copy_into_okta(admin_client):
         ("loginId", "user.login"),
     ]:
         assert f">{name}<" in page and f">{value}<" in page
-    assert page.count('data-copy="sso-') == 2
+    assert page.count('data-copy="sso-') == 4  # ACS, entity ID, Single Logout URL, SP Issuer
+    assert "http://testserver/saml/sp/slo" in page and "SP Issuer" in page
+    assert 'href="/saml/sp/certificate"' in page and "Download the SP certificate (PEM)" in page
     assert "Save Changes" in page and "Fetch" in page
 
 
@@ -146,7 +149,8 @@ def test_okta_type_without_metadata_is_refused(admin_client):
 def test_expiring_certificate_warning_is_shown(admin_client):
     idp = TestIdentityProvider(keys=make_key_pair("Soon", valid_days=5))
     save(admin_client, metadata_xml=idp.metadata_xml())
-    assert "The signing certificate expires on" in admin_client.get(PAGE).content.decode()
+    banner = "The identity provider&#x27;s signing certificate CN=Soon expires on"
+    assert banner in admin_client.get(PAGE).content.decode()
 
 
 @override_settings(SSO_METADATA_FETCH_ALLOW_LOOPBACK=True)
@@ -197,8 +201,16 @@ def test_owner_password_sign_in_works_with_garbage_metadata_saved(client, owner,
             "authentication_type": "okta",
             "metadata_xml": "<garbage",
             "idp_sso_url": "https://broken.example/sso",
-            "idp_certificates": ["not-a-certificate"],
         },
+    )
+    IdpCertificate.objects.create(
+        fingerprint="0" * 64,
+        der_b64="not-a-certificate",
+        subject="CN=Broken",
+        not_before=timezone.now(),
+        not_after=timezone.now(),
+        source="metadata",
+        in_metadata=True,
     )
     assert client.get("/login/").status_code == 200
     assert client.get("/saml/sp/login")["Location"] == "/login/"  # refused, never a 500

@@ -40,15 +40,23 @@ def sp_metadata(client) -> etree._Element:
     return etree.fromstring(response.content)
 
 
-def test_sp_metadata_names_entity_id_acs_and_name_id_format(client, db):
+def test_sp_metadata_names_entity_id_acs_slo_and_name_id_format(client, db):
     root = sp_metadata(client)
     assert root.get("entityID") == "http://testserver/saml/sp/metadata"
     acs = root.find(".//md:AssertionConsumerService", MD)
     assert acs.get("Location") == "http://testserver/saml/sp/acs"
     assert acs.get("Binding") == "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+    slo = {
+        s.get("Binding"): s.get("Location") for s in root.iterfind(".//md:SingleLogoutService", MD)
+    }
+    assert slo == {
+        "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect": "http://testserver/saml/sp/slo",
+        "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST": "http://testserver/saml/sp/slo",
+    }
     assert root.findtext(".//md:NameIDFormat", namespaces=MD).endswith("unspecified")
     assert root.find(".//md:SPSSODescriptor", MD).get("WantAssertionsSigned") == "true"
-    assert root.find(".//ds:X509Certificate", MD) is None
+    [signing] = root.findall(".//md:KeyDescriptor", MD)  # it signs Single Logout messages
+    assert signing.get("use") == "signing"
 
 
 def test_sp_metadata_has_the_certificate_when_signing_is_on(client, idp):

@@ -13,8 +13,6 @@ from sync.okta_client import (
     DIRECTORY_GROUPS_FILTER,
     USER_AGENT,
     OktaClient,
-    okta_timestamp,
-    parse_link_header,
 )
 from sync.okta_errors import (
     InvalidOktaURL,
@@ -27,6 +25,7 @@ from sync.okta_errors import (
     OktaServerError,
 )
 from sync.okta_input import normalize_okta_base_url
+from sync.okta_wire import okta_timestamp, parse_link_header
 from tests.fake_okta_fixtures import (  # noqa: F401 - fixtures are used by name
     clock_fixture,
     directory_fixture,

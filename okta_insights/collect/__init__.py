@@ -1,0 +1,1 @@
+"""Collection from Okta (read-only): one collector per dataset, runs, schedules, retention."""

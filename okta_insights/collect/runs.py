@@ -1,0 +1,194 @@
+"""A collection run from start to history: one at a time per lane, each dataset on its own.
+
+A dataset that fails (a 403, a 5xx after the retries, a timeout) is recorded as such and the
+next dataset is collected anyway; what an earlier collection stored for it stays. Nothing is
+ever written to Okta: the client only sends GET requests.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from querypie_admin import audit
+from querypie_admin.models import User
+from sync.engine.config import SyncSetupError, make_client
+from sync.models import SyncSettings
+from sync.okta_errors import OktaError, OktaPermissionError
+from sync.token_crypto import TokenUnreadable
+
+from ..models import (
+    CollectionRun,
+    CollectionSettings,
+    Dataset,
+    DatasetState,
+    Readability,
+    RunLane,
+    RunStatus,
+)
+from .applications import collect_applications
+from .base import DatasetSkipped, Reader
+from .directory import collect_groups, collect_users
+from .progress import Listener, Progress
+from .roles import collect_admin_roles, collect_mfa_factors
+from .system_log import collect_system_log
+
+logger = logging.getLogger(__name__)
+NOT_READABLE = "Not readable with this token"
+# In this order: the reports name users and groups; MFA factors are those of the admins.
+COLLECTORS: dict[str, Callable[[Reader], int]] = {
+    Dataset.USERS: collect_users,
+    Dataset.GROUPS: collect_groups,
+    Dataset.APPLICATIONS: collect_applications,
+    Dataset.ADMIN_ROLES: collect_admin_roles,
+    Dataset.MFA_FACTORS: collect_mfa_factors,
+    Dataset.SYSTEM_LOG: collect_system_log,
+}
+
+
+class CollectionAlreadyRunning(Exception):
+    def __init__(self, run: CollectionRun | None) -> None:
+        self.run = run
+        super().__init__("A collection is already in progress.")
+
+
+class CollectionNotConfigured(Exception):
+    """No Okta API URL and token saved (they are the synchronization's)."""
+
+
+def start_run(
+    kind: str,
+    *,
+    lane: str = RunLane.ALL,
+    datasets: list[str] | None = None,
+    started_by: User | None = None,
+    label: str = "",
+) -> CollectionRun:
+    """Record a queued run, or raise CollectionAlreadyRunning / CollectionNotConfigured."""
+    sync_settings = SyncSettings.load()
+    if not (sync_settings.api_url and sync_settings.has_token):
+        raise CollectionNotConfigured(
+            "Okta is not connected: save the API URL and API Token under Use Synchronization "
+            "with the Authentication System first."
+        )
+    chosen = [Dataset.SYSTEM_LOG.value] if lane == RunLane.SYSTEM_LOG else (datasets or [])
+    ordered = [name for name in COLLECTORS if name in chosen or not chosen]
+    _fail_stale_runs(lane)
+    fields = {
+        "lane": lane,
+        "kind": kind,
+        "datasets": ordered,
+        "started_by": started_by,
+        "started_by_label": started_by.login_id if started_by else label,
+    }
+    try:
+        with transaction.atomic():
+            return CollectionRun.objects.create(**fields)
+    except IntegrityError:
+        running = CollectionRun.objects.filter(lane=lane, in_progress=True).first()
+        raise CollectionAlreadyRunning(running) from None
+
+
+def _fail_stale_runs(lane: str) -> None:
+    """A run whose worker died would block its lane for good; close it with a reason."""
+    for run in CollectionRun.objects.filter(lane=lane, in_progress=True):
+        if run.is_stale:
+            _finish(run, RunStatus.FAILED, error="The worker running this collection stopped.")
+
+
+def execute_run(run_id: int, listener: Listener | None = None) -> CollectionRun | None:
+    """Carry out a queued run in this process (a Celery worker or `okta_collect run`)."""
+    now = timezone.now()
+    claimed = CollectionRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now
+    )
+    run = CollectionRun.objects.filter(pk=run_id).first()
+    if not claimed or run is None:
+        return run
+    progress = Progress(run, listener)
+    try:
+        _collect(run, progress)
+    except (SyncSetupError, TokenUnreadable) as exc:
+        _finish(run, RunStatus.FAILED, error=str(exc))
+    except Exception:
+        logger.exception("Okta collection %s failed", run.pk)
+        _finish(run, RunStatus.FAILED, error="The collection stopped on an unexpected error.")
+    progress.flush(force=True)
+    return CollectionRun.objects.get(pk=run_id)
+
+
+def _collect(run: CollectionRun, progress: Progress) -> None:
+    sync_settings = SyncSettings.load()
+    client = make_client(
+        sync_settings.api_url, sync_settings.api_token_encrypted, on_page=progress.on_page
+    )
+    progress.stats = client.stats
+    reader = Reader(client, run.pk, progress, CollectionSettings.load())
+    with client:
+        for name in run.datasets:
+            progress.phase(f"Collecting {Dataset(name).label}")
+            run.results[name] = collect_dataset(name, reader)
+            CollectionRun.objects.filter(pk=run.pk).update(results=run.results)
+    statuses = {result["status"] for result in run.results.values()}
+    if statuses <= {"collected", "skipped"}:
+        status = RunStatus.SUCCEEDED
+    else:
+        status = RunStatus.PARTIAL if "collected" in statuses else RunStatus.FAILED
+    _finish(run, status)
+
+
+def collect_dataset(name: str, reader: Reader) -> dict:
+    """Collect one dataset; its outcome, never an exception (the next dataset goes on)."""
+    started = time.monotonic()
+    try:
+        count = COLLECTORS[name](reader)
+        outcome = {"status": "collected", "count": count}
+        _note(name, Readability.READABLE, count=count, collected=True)
+    except OktaPermissionError:
+        outcome = {"status": "not_readable", "error": NOT_READABLE}
+        _note(name, Readability.NOT_READABLE, error=NOT_READABLE)
+    except DatasetSkipped as exc:
+        outcome = {"status": "skipped", "error": str(exc)}
+    except OktaError as exc:
+        where = f" ({exc.path}, page {exc.page})" if exc.path else ""
+        outcome = {"status": "failed", "error": f"{exc.user_message}{where}", "kind": exc.kind}
+        _note(name, Readability.FAILED, error=outcome["error"])
+    except Exception:
+        logger.exception("Collecting %s failed", name)
+        outcome = {"status": "failed", "error": "Unexpected error; see the server log."}
+        _note(name, Readability.FAILED, error=outcome["error"])
+    return outcome | {"seconds": round(time.monotonic() - started, 1)}
+
+
+def _note(
+    name: str, readability: str, *, count: int = 0, collected: bool = False, error: str = ""
+) -> None:
+    now = timezone.now()
+    fields = {"readability": readability, "checked_at": now, "error": error}
+    if collected:
+        fields |= {"collected_at": now, "count": count}
+    DatasetState.objects.update_or_create(dataset=name, defaults=fields)
+
+
+def _finish(run: CollectionRun, status: str, *, error: str = "") -> None:
+    run.status, run.in_progress, run.finished_at = status, None, timezone.now()
+    run.error = error or run.error
+    run.save()
+    if run.lane == RunLane.SYSTEM_LOG and status != RunStatus.FAILED:
+        return  # every few minutes: the history shows it; the audit log only its failures
+    audit.record(
+        "okta_insights.collection_finished",
+        actor=run.started_by or run.started_by_label,
+        target=run,
+        target_label=f"Okta collection #{run.pk}",
+        outcome="failure" if status == RunStatus.FAILED else "success",
+        detail={
+            "lane": run.lane,
+            "kind": run.kind,
+            "status": status,
+            "results": {k: v.get("status") for k, v in run.results.items()},
+            "error": run.error[:500],
+        },
+    )

@@ -1,0 +1,59 @@
+"""The Okta app's signing key credentials, read with the sync's API token and Application ID.
+
+Okta lets an admin generate the app's next certificate while the current one stays active;
+the Metadata URL shows only the active one, but `/api/v1/apps/{id}/credentials/keys` lists
+both, so reading it trusts the next certificate before the Okta admin activates it.
+"""
+
+import base64
+import binascii
+
+from .metadata import Certificate, certificate_from_der
+
+
+class OktaKeysUnavailable(Exception):
+    """The key credentials could not be read; the message is shown to the admin as is."""
+
+
+def _settings():
+    from sync.models import SyncSettings  # the sync app owns the API token and Application ID
+
+    return SyncSettings.load()
+
+
+def configured() -> bool:
+    """Both the Okta API token and the Application ID are saved."""
+    saved = _settings()
+    return bool(saved.api_url and saved.has_token and saved.app_id)
+
+
+def _certificates(keys: list) -> list[Certificate]:
+    """The first certificate of each key's x5c chain; a key without one is skipped."""
+    found = []
+    for key in keys:
+        chain = key.get("x5c") if isinstance(key, dict) else None
+        if not chain or not isinstance(chain[0], str):
+            continue
+        try:
+            found.append(certificate_from_der(base64.b64decode(chain[0], validate=True)))
+        except (binascii.Error, ValueError) as exc:
+            raise OktaKeysUnavailable(
+                f"Okta sent a key {key.get('kid')!r} that cannot be read."
+            ) from exc
+    return found
+
+
+def read_certificates() -> list[Certificate]:
+    """The certificates of the app's key credentials, or OktaKeysUnavailable."""
+    from sync.okta_client import OktaClient
+    from sync.okta_errors import OktaError
+    from sync.token_crypto import TokenUnreadable, decrypt_token
+
+    saved = _settings()
+    try:
+        token = decrypt_token(saved.api_token_encrypted)
+        with OktaClient(saved.api_url, token, max_retries=1, read_timeout=10) as client:
+            keys = client.app_key_credentials(saved.app_id)
+    except (OktaError, TokenUnreadable, ValueError) as exc:
+        raise OktaKeysUnavailable(f"Okta's key credentials could not be read: {exc}") from exc
+    return _certificates(keys)

@@ -1,0 +1,25 @@
+"""How Okta's API speaks on the wire: Link headers, timestamps in filters, page sizes."""
+
+import re
+from datetime import UTC, datetime
+
+APPS_LIMIT = 200
+_LINK_RE = re.compile(r"<([^>]*)>\s*((?:;[^;,<]*)*)")
+_REL_RE = re.compile(r'rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
+
+
+def parse_link_header(*values: str) -> dict[str, str]:
+    """Map each ``rel`` to its URL; takes one or many ``Link`` values, each with many links."""
+    links: dict[str, str] = {}
+    for value in values:
+        for url, params in _LINK_RE.findall(value or ""):
+            rel = _REL_RE.search(params)
+            for name in rel.group(1).split() if rel else ():
+                links.setdefault(name.lower(), url.strip())
+    return links
+
+
+def okta_timestamp(moment: datetime) -> str:
+    """Format a datetime the way Okta's search and filter expressions expect."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
