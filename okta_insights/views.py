@@ -11,6 +11,7 @@ from querypie_admin.directory import Caller
 from querypie_admin.roles import admin_required
 from querypie_admin.views.paging import paginate, valid_filters
 from sync.engine.config import SyncSetupError
+from sync.engine.progress import progress_body
 from sync.models import SyncSettings
 from sync.okta_errors import OktaError
 from sync.token_crypto import TokenUnreadable
@@ -105,14 +106,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """Polled by static/sync/progress.js while the run is not finished."""
-    run = get_object_or_404(CollectionRun, pk=pk)
-    body = run.result() | {
-        "finished": run.is_finished,
-        "phase": run.phase,
-        "progress": run.progress,
-        "status_label": run.get_status_display(),
-    }
-    return JsonResponse(body)
+    return JsonResponse(progress_body(get_object_or_404(CollectionRun, pk=pk)))
 
 
 @admin_required

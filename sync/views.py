@@ -12,6 +12,7 @@ from querypie_admin.views.paging import paginate
 
 from . import actions
 from .engine.confirmation import ConfirmationRefused
+from .engine.progress import progress_body
 from .engine.runs import SyncAlreadyRunning, SyncNotConfigured
 from .forms import ConnectionForm, SyncSettingsForm
 from .models import SyncRun, SyncSettings
@@ -77,14 +78,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """Polled by static/sync/progress.js while the run is not finished."""
-    run = get_object_or_404(SyncRun, pk=pk)
-    body = run.result() | {
-        "finished": run.is_finished,
-        "phase": run.phase,
-        "progress": run.progress,
-        "status_label": run.get_status_display(),
-    }
-    return JsonResponse(body)
+    return JsonResponse(progress_body(get_object_or_404(SyncRun, pk=pk)))
 
 
 @admin_required

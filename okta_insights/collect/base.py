@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from sync.okta_client import OktaClient
 
 from ..models import CollectionSettings
-from .progress import Progress
+from .progress import CollectionProgress
 
 BATCH = 2000
 T = TypeVar("T")
@@ -28,7 +28,7 @@ class Reader:
 
     client: OktaClient
     run_id: int
-    progress: Progress
+    progress: CollectionProgress
     settings: CollectionSettings
 
 

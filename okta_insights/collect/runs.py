@@ -15,6 +15,7 @@ from django.utils import timezone
 from querypie_admin import audit
 from querypie_admin.models import User
 from sync.engine.config import SyncSetupError, make_client
+from sync.engine.progress import Listener
 from sync.models import SyncSettings
 from sync.okta_errors import OktaError, OktaPermissionError
 from sync.token_crypto import TokenUnreadable
@@ -31,7 +32,7 @@ from ..models import (
 from .applications import collect_applications
 from .base import DatasetSkipped, Reader
 from .directory import collect_groups, collect_users
-from .progress import Listener, Progress
+from .progress import CollectionProgress
 from .roles import collect_admin_roles, collect_mfa_factors
 from .system_log import collect_system_log
 
@@ -107,7 +108,7 @@ def execute_run(run_id: int, listener: Listener | None = None) -> CollectionRun 
     run = CollectionRun.objects.filter(pk=run_id).first()
     if not claimed or run is None:
         return run
-    progress = Progress(run, listener)
+    progress = CollectionProgress(run, listener)
     try:
         _collect(run, progress)
     except (SyncSetupError, TokenUnreadable) as exc:
@@ -119,7 +120,7 @@ def execute_run(run_id: int, listener: Listener | None = None) -> CollectionRun 
     return CollectionRun.objects.get(pk=run_id)
 
 
-def _collect(run: CollectionRun, progress: Progress) -> None:
+def _collect(run: CollectionRun, progress: CollectionProgress) -> None:
     sync_settings = SyncSettings.load()
     client = make_client(
         sync_settings.api_url, sync_settings.api_token_encrypted, on_page=progress.on_page

@@ -1,12 +1,17 @@
-"""Live progress of a run: kept in memory, written to its SyncRun row at most twice a second."""
+"""Live progress of a run: kept in memory, written to its row at most twice a second.
+
+Shared by the Okta sync (SyncRun, counting users) and the Okta visibility collection
+(CollectionRun, counting stored items): any run model with `phase`, `progress` and
+`heartbeat_at` fields.
+"""
 
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
-from ..models import SyncRun
 from ..okta_client import OktaClientStats
 
 Listener = Callable[[str, dict[str, Any]], None]
@@ -14,22 +19,26 @@ FLUSH_EVERY = 0.5
 
 
 class Progress:
-    """Phase, pages fetched, users processed and rate-limit waits, for the page and the CLI."""
+    """Phase, pages fetched, what was counted and rate-limit waits, for the page and the CLI."""
 
-    def __init__(self, run: SyncRun, listener: Listener | None = None) -> None:
+    counted = "users"  # what `count` counts, as the page and the command show it
+
+    def __init__(self, run: models.Model, listener: Listener | None = None) -> None:
         self.run_id = run.pk
+        self.runs = type(run).objects
+        self.phase_length = type(run)._meta.get_field("phase").max_length
         self.text = ""
-        self.users = 0
-        self.stats: OktaClientStats | None = None
+        self.done = 0
+        self.stats = OktaClientStats()
         self._listener = listener
         self._flushed_at = 0.0
 
     def values(self) -> dict[str, Any]:
-        stats = self.stats or OktaClientStats()
+        stats = self.stats
         return {
             "pages": stats.pages,
             "requests": stats.requests,
-            "users": self.users,
+            self.counted: self.done,
             "rate_limit_waits": stats.rate_limit_waits + stats.pacing_waits,
             "waited_seconds": round(stats.waited_seconds, 1),
             "retries": stats.retries,
@@ -40,8 +49,8 @@ class Progress:
         self.text = text
         self.flush(force=changed)
 
-    def count_users(self, number: int) -> None:
-        self.users += number
+    def count(self, number: int) -> None:
+        self.done += number
         self.flush()
 
     def on_page(self, path: str, page: int, items: int) -> None:
@@ -53,8 +62,18 @@ class Progress:
             return
         self._flushed_at = now
         values = self.values()
-        SyncRun.objects.filter(pk=self.run_id).update(
-            phase=self.text, progress=values, heartbeat_at=timezone.now()
+        self.runs.filter(pk=self.run_id).update(
+            phase=self.text[: self.phase_length], progress=values, heartbeat_at=timezone.now()
         )
         if self._listener:
             self._listener(self.text, values)
+
+
+def progress_body(run: models.Model) -> dict[str, Any]:
+    """What static/sync/progress.js polls for while a run (sync or collection) is going."""
+    return run.result() | {
+        "finished": run.is_finished,
+        "phase": run.phase,
+        "progress": run.progress,
+        "status_label": run.get_status_display(),
+    }

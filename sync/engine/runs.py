@@ -144,7 +144,7 @@ def _carry_out(run: SyncRun, progress: Progress) -> None:
         progress.phase("Checking the connection")
         client.check_credentials()
         members = member_reader(config, run.api_token_encrypted, client.stats)
-        snapshot = read_okta(client, config, progress.phase, progress.count_users, members)
+        snapshot = read_okta(client, config, progress.phase, progress.count, members)
     progress.phase("Planning")
     plan = build_plan(snapshot)
     del snapshot
