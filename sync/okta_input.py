@@ -37,7 +37,10 @@ def normalize_okta_base_url(raw: str) -> str:
         raise InvalidOktaURL(f"Use an https:// address; {match.group(1)}: is not allowed.")
     if not match or not match.group(2):
         text = f"https://{text}"
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # e.g. an unbalanced "[" ("Invalid IPv6 URL")
+        raise InvalidOktaURL("This is not a web address, for example acme.okta.com.") from exc
     host = _checked_host(parts)
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):

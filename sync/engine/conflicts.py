@@ -32,7 +32,8 @@ def with_links(model: type[Model]) -> QuerySet:
 
 class Candidates(Generic[T]):
     """Okta-owned rows a listed Okta object may adopt: found by the Okta id one of their
-    other links has, else by login ID or group name (case-insensitive); each taken once."""
+    other links has, else by login ID or group name (by the directory's comparison key, as
+    the unique index compares them); each taken once."""
 
     def __init__(self) -> None:
         self.rows: dict[int, T] = {}
@@ -44,12 +45,12 @@ class Candidates(Generic[T]):
         for okta_id in okta_ids:
             if okta_id:
                 self._by_id.setdefault(okta_id, pk)
-        self._by_name.setdefault(name.lower(), pk)
+        self._by_name.setdefault(comparison_key(name), pk)
 
     def take(self, okta_id: str, name: str) -> T | None:
         pk = self._by_id.get(okta_id)
         if pk not in self.rows:
-            pk = self._by_name.get(name.lower())
+            pk = self._by_name.get(comparison_key(name))
         return self.rows.pop(pk, None) if pk is not None else None
 
 

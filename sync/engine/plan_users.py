@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from querypie_admin.directory import check_user_fields
+from querypie_admin.lookups import comparison_key
 from querypie_admin.models import AuthProvider, Role, User
 
 from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
@@ -136,13 +137,13 @@ def _place_new_users(plan: UserPlan, snapshot: Snapshot, candidates: Candidates)
     for okta_id, wanted in snapshot.users.items():
         if okta_id in plan.linked or okta_id in snapshot.gone:
             continue
-        key = wanted[LOGIN].lower()
+        key = comparison_key(wanted[LOGIN])
         if not key or key in seen:
             reason = "Okta sent no login ID" if not key else "another Okta user has this login ID"
             plan.conflicts.append(conflict("user", okta_id, wanted[LOGIN], reason))
             continue
         seen.add(key)
-        candidate = candidates.take(okta_id, key)
+        candidate = candidates.take(okta_id, wanted[LOGIN])
         if candidate is not None:
             _adopt(plan, okta_id, wanted, candidate)
         else:

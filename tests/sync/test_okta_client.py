@@ -435,6 +435,8 @@ def test_base_url_is_normalised(typed, expected):
         ("https://acme okta.com", "not a valid host"),
         ("https://acme.okta.com:99999", "port"),
         ("http://10.0.0.5", "https://"),
+        ("[", "not a web address"),  # found by tests/foundation/test_form_properties.py
+        ("https://[acme.okta.com", "not a web address"),
     ],
 )
 def test_base_url_refuses_what_is_not_an_okta_origin(typed, complaint):
