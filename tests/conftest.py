@@ -1,10 +1,21 @@
 """Fixtures shared by every app's tests."""
 
+import os
+
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from querypie_admin.models import Role
 from tests.factories import PASSWORD, GroupFactory, UserFactory
+
+# The property tests run the same examples every time, so a run (CI's included) is
+# repeatable; HYPOTHESIS_EXPLORE=1 draws new ones, to look for what they have not found yet.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(
+    "explore" if os.environ.get("HYPOTHESIS_EXPLORE") else "repeatable"
+)
 
 
 @pytest.fixture
