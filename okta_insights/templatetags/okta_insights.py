@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from ..collect.permissions import dataset_states
 from ..reports import labels
 from ..reports.people import user_section
 
@@ -41,3 +42,9 @@ def cell(row: dict, key: str) -> str:
 def okta_user_section(user) -> dict:
     """Applications, admin roles, MFA factors, Okta status and recent activity of a person."""
     return user_section(user)
+
+
+@register.inclusion_tag("okta_insights/_panel_permissions.html")
+def okta_permission_check() -> dict:
+    """The permission check, as the synchronization panel shows it beside the API token."""
+    return {"states": dataset_states()}

@@ -15,6 +15,7 @@ from django_celery_beat.models import PeriodicTask
 from fake_okta.roles import forbid_role_reads
 from okta_insights.models import CollectionSettings, OktaApp, OktaEvent
 from querypie_admin.models import AuditEvent, LinkSource
+from sso.models import SamlSettings
 from tests.factories import okta_user
 from tests.okta_insights.fixtures import SETTINGS, settings_form
 
@@ -233,3 +234,17 @@ def test_collect_now_queues_a_run_and_shows_its_progress(
     assert "Succeeded" in run_page and "Collected" in run_page
     history = admin_client.get(reverse("okta_collection_history")).content.decode()
     assert "All datasets" in history
+
+
+def test_the_sync_panel_shows_the_permission_check_beside_the_token(admin_client, connected):
+    """The seed's minimal-privilege advice, where the API token is entered."""
+    SamlSettings.objects.update_or_create(pk=1, defaults={"authentication_type": "okta"})
+    forbid_role_reads(connected.faults)
+    admin_client.post(SETTINGS, {"op": "check"})
+
+    panel = admin_client.get(reverse("authentication")).content.decode()
+
+    assert "Permission check" in panel and 'value="check"' in panel
+    rows = {line.split("</th>")[0].rsplit(">", 1)[-1]: line for line in panel.split("<tr><th>")[1:]}
+    assert "Not readable with this token" in rows["Admin roles"]
+    assert "Readable" in rows["Applications"] and "Not readable" not in rows["Applications"]
