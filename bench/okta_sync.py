@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from profile_phases import PhaseProfiler
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-okta-token"
 DB_NAME = "okta_sync_bench"
@@ -65,9 +67,10 @@ def recreate_database(server: str) -> str:
     return url
 
 
-def run_child(db_url: str, okta_url: str, label: str) -> dict:
+def run_child(db_url: str, okta_url: str, label: str, profile_dir: str = "") -> dict:
     env = {
         **os.environ,
+        "BENCH_PROFILE_DIR": profile_dir,
         "DATABASE_URL": db_url,
         "DJANGO_SETTINGS_MODULE": "querypie_admin.settings",
         "OKTA_API_ALLOW_LOOPBACK": "1",  # the fake Okta listens on 127.0.0.1
@@ -152,14 +155,19 @@ def sync(label: str, okta_url: str) -> dict:
         return execute(sql, params, many, context)
 
     phases: dict[str, float] = {}
+    profile_dir = os.environ.get("BENCH_PROFILE_DIR")
+    profiler = PhaseProfiler(Path(profile_dir)) if profile_dir else None
 
     def note_phase(phase: str, values: dict) -> None:
         phases.setdefault(phase.split(" (")[0], round(time.perf_counter() - started, 1))
+        if profiler:
+            profiler.phase(phase.split(" (")[0])
 
     started = time.perf_counter()
     with connection.execute_wrapper(count_writes):
         run = execute_run(start_saved_run("manual", label=f"bench {label}").pk, note_phase)
     elapsed = time.perf_counter() - started
+    profile = profiler.finish() if profiler else None
     return {
         "label": label,
         "status": run.status,
@@ -174,6 +182,7 @@ def sync(label: str, okta_url: str) -> dict:
         "sync_links": DirectoryLink.objects.filter(source=LinkSource.OKTA_SYNC).count(),
         "memberships": GroupMembership.objects.count(),
         "audit_events": AuditEvent.objects.count(),
+        **({"profile": profile} if profile else {}),
     }
 
 
@@ -183,6 +192,9 @@ def main() -> None:
     parser.add_argument("--groups", type=int, help="default: users / 20")
     parser.add_argument("--memberships", type=int, help="default: users x 3")
     parser.add_argument("--postgres", default=SERVER, help="server URL, without database")
+    parser.add_argument(
+        "--profile", default="", help="cProfile the full sync, phase by phase, into this directory"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--okta-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -199,7 +211,7 @@ def main() -> None:
         db_url = recreate_database(args.postgres)
         okta_url = f"http://127.0.0.1:{port}"
         bare = run_child(db_url, okta_url, BARE)
-        full = run_child(db_url, okta_url, "full sync")
+        full = run_child(db_url, okta_url, "full sync", args.profile)
         resync = run_child(db_url, okta_url, "re-sync, no change")
     finally:
         fake.terminate()
@@ -207,11 +219,20 @@ def main() -> None:
     report(args.users, bare, full, resync)
 
 
+def print_profile(profile: dict | None) -> None:
+    """Each phase's time (under the profiler) and its functions with the most own time."""
+    for phase, figures in (profile or {}).items():
+        print(f"\n{phase}: {figures['seconds']} s  ({figures['file']})")
+        for where, own, cumulative in figures["top"]:
+            print(f"    {own:>7} s own  {cumulative:>7} s cum  {where}")
+
+
 def report(users: int, bare: dict, full: dict, resync: dict) -> None:
     """Figures as JSON, a side-by-side table, then each target (RSS only binds at 100k)."""
     runs = (bare, full, resync)
     for figures in runs:
-        print(json.dumps(figures))
+        print(json.dumps({k: v for k, v in figures.items() if k != "profile"}))
+    print_profile(full.get("profile"))
     print(f"\n{users} users | seconds | x bare fetch | peak RSS MB")
     for figures in runs:
         ratio = figures["seconds"] / max(bare["seconds"], 0.1)
