@@ -74,6 +74,25 @@ def test_a_batch_with_one_invalid_value_writes_nothing():
     assert not User.objects.exists()
 
 
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])  # postgresql: COPY, then INSERT
+def test_a_batch_clashing_with_an_existing_login_writes_nothing_and_the_next_one_does(
+    monkeypatch, vendor
+):
+    okta_user(LinkSource.OKTA_SYNC, login_id="taken@corp.example")
+    clash = [({"login_id": "new@corp.example"}, Sent("00u2")),
+             ({"login_id": "TAKEN@corp.example"}, Sent("00u3"))]  # fmt: skip
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "vendor", vendor)
+        with pytest.raises(directory.DirectoryConflict):
+            batch.create_users(SYNC, clash)
+        assert not User.objects.filter(login_id="new@corp.example").exists()
+        # Twice in one transaction: the staging table of the first is gone before the second.
+        created = batch.create_users(SYNC, clash[:1]) + batch.create_users(
+            SYNC, [({"login_id": "third@corp.example"}, Sent("00u4"))]
+        )
+    assert [User.objects.get(pk=pk).links.get().external_id for pk in created] == ["00u2", "00u4"]
+
+
 def test_release_deactivates_only_users_no_provisioning_source_keeps(user_factory):
     shared = okta_user(LinkSource.OKTA_SYNC, LinkSource.SCIM)
     signed_in = okta_user(LinkSource.OKTA_SYNC, LinkSource.SAML)
