@@ -7,12 +7,10 @@ ownership and Owner rules (rules) hold for one row and for a batch alike.
 """
 
 from . import batch
-from .caller import PROVISIONING, Caller, Source
+from .caller import Caller, Source
 from .errors import DirectoryConflict, DirectoryInvalid, Refused, refusals_audited
 from .fields import (
-    GROUP_FIELDS,
     IDP_PROFILE_FIELDS,
-    USER_FIELDS,
     check_group_fields,
     check_user_fields,
 )
@@ -20,19 +18,15 @@ from .groups import (
     add_members,
     create_group,
     delete_group,
-    release_group,
     remove_members,
     set_members,
     update_group,
 )
-from .links import Sent, hand_over, link, sources_of, take_back
+from .links import Sent, hand_over, sources_of, take_back
 from .users import create_user, delete_user, release_user, set_user_active, update_user
 
 __all__ = [
-    "GROUP_FIELDS",
     "IDP_PROFILE_FIELDS",
-    "PROVISIONING",
-    "USER_FIELDS",
     "Caller",
     "DirectoryConflict",
     "DirectoryInvalid",
@@ -48,9 +42,7 @@ __all__ = [
     "delete_group",
     "delete_user",
     "hand_over",
-    "link",
     "refusals_audited",
-    "release_group",
     "release_user",
     "remove_members",
     "set_members",

@@ -11,17 +11,17 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from ..lookups import ComparisonKeyField
 from ..models import AuthProvider, DirectoryLink, Group, GroupMembership, User
+from .bulk_insert import in_order, insert
 from .caller import PROVISIONING, Caller
 from .errors import DirectoryConflict, DirectoryInvalid
 from .fields import check_group_fields, check_user_fields
 from .links import Sent
-from .rules import check_no_owner, check_reach_all, spare_owners
+from .rules import check_no_owner, check_reach_all, check_role_field, spare_owners
 
 BATCH = 2000
 SAMPLE = 20
@@ -64,33 +64,17 @@ def _unusable_password() -> str:
 # Users ---------------------------------------------------------------------------------
 def create_users(caller: Caller, rows: Sequence[tuple[dict[str, Any], Sent]]) -> list[int]:
     """Create Okta users linked to the caller, with no usable password; ids in given order."""
-    _integration_only(caller)
-    created: list[int] = []
-    for batch in batches(rows):
-        for fields, _ in batch:
-            check_user_fields(fields)
-
-        def write(batch: Sequence[tuple[dict, Sent]] = batch) -> list[int]:
-            users = [
-                {**f, "auth_provider": AuthProvider.OKTA, "password": _unusable_password()}
-                for f, _ in batch
-            ]
-            pks = _in_order(insert(User, users, returning=("id", "login_id")), users, "login_id")
-            _insert_links(caller, "user_id", zip(pks, (sent for _, sent in batch), strict=True))
-            labels = [u["login_id"] for u in users]
-            _summary(caller, "user.created", "users", len(labels), labels)
-            return pks
-
-        created += _atomic(write)
-    return created
+    for fields, _ in rows:
+        check_role_field(caller, fields)
+    password = {"password": _unusable_password}
+    return _create(caller, User, rows, check_user_fields, "login_id", "user", password)
 
 
 def update_users(caller: Caller, changes: Sequence[Change]) -> int:
     """Apply (pk, label, fields) changes; rows changing the same fields share a query."""
     for _, _, fields in changes:
         check_user_fields(fields)
-        if "role" in fields:
-            raise DirectoryInvalid("role", "An integration cannot set a console role")
+        check_role_field(caller, fields)
     return _update(caller, User, changes, "user.updated", "users")
 
 
@@ -130,22 +114,7 @@ def release_users(caller: Caller, pks: Sequence[int]) -> tuple[int, int]:
 
 # Groups --------------------------------------------------------------------------------
 def create_groups(caller: Caller, rows: Sequence[tuple[dict[str, Any], Sent]]) -> list[int]:
-    _integration_only(caller)
-    created: list[int] = []
-    for batch in batches(rows):
-        for fields, _ in batch:
-            check_group_fields(fields)
-
-        def write(batch: Sequence[tuple[dict, Sent]] = batch) -> list[int]:
-            groups = [{**f, "auth_provider": AuthProvider.OKTA} for f, _ in batch]
-            pks = _in_order(insert(Group, groups, returning=("id", "name")), groups, "name")
-            _insert_links(caller, "group_id", zip(pks, (sent for _, sent in batch), strict=True))
-            labels = [g["name"] for g in groups]
-            _summary(caller, "group.created", "groups", len(labels), labels)
-            return pks
-
-        created += _atomic(write)
-    return created
+    return _create(caller, Group, rows, check_group_fields, "name", "group", {})
 
 
 def update_groups(caller: Caller, changes: Sequence[Change]) -> int:
@@ -239,6 +208,39 @@ def _pair_labels(pairs: Sequence[tuple[int, int]]) -> list[str]:
 
 
 # Shared --------------------------------------------------------------------------------
+def _create(
+    caller: Caller,
+    model: type[Model],
+    rows: Sequence[tuple[dict[str, Any], Sent]],
+    check: Callable[[dict[str, Any]], None],
+    name: str,
+    kind: str,
+    generated: dict[str, Callable[[], Any]],
+) -> list[int]:
+    """Create Okta rows linked to the caller, a batch per transaction; ids in given order.
+
+    `generated` gives each row the values no source sends (a user's unusable password)."""
+    _integration_only(caller)
+    created: list[int] = []
+    for batch in batches(rows):
+        for fields, _ in batch:
+            check(fields)
+
+        def write(batch: Sequence[tuple[dict, Sent]] = batch) -> list[int]:
+            new = [
+                {**f, "auth_provider": AuthProvider.OKTA, **{k: g() for k, g in generated.items()}}
+                for f, _ in batch
+            ]
+            pks = in_order(insert(model, new, returning=("id", name)), new, name)
+            _insert_links(caller, f"{kind}_id", zip(pks, (sent for _, sent in batch), strict=True))
+            labels = [row[name] for row in new]
+            _summary(caller, f"{kind}.created", f"{kind}s", len(labels), labels)
+            return pks
+
+        created += _atomic(write)
+    return created
+
+
 def _update(
     caller: Caller, model: type[Model], changes: Sequence[Change], action: str, kind: str
 ) -> int:
@@ -335,12 +337,6 @@ def _labels(model: type[Model], pks: list[int]) -> list[str]:
     return [found.get(pk, str(pk)) for pk in pks[:SAMPLE]]
 
 
-def _in_order(rows: list[tuple], given: list[dict[str, Any]], name: str) -> list[int]:
-    """The new ids in the order rows were given (RETURNING does not promise an order)."""
-    by_name = {label.lower(): pk for pk, label in rows}
-    return [by_name[row[name].lower()] for row in given]
-
-
 def _insert_links(caller: Caller, column: str, rows: Iterable[tuple[int, Sent]]) -> None:
     links = [
         {
@@ -353,50 +349,3 @@ def _insert_links(caller: Caller, column: str, rows: Iterable[tuple[int, Sent]])
     ]
     if links:
         insert(DirectoryLink, links)
-
-
-def insert(
-    model: type[Model], rows: list[dict[str, Any]], *, returning=(), ignore_conflicts=False
-) -> list[tuple]:
-    """INSERT many rows at once. On PostgreSQL they are COPYed into a temporary table, then
-    moved by one INSERT … SELECT: COPY streams them in PostgreSQL's own text format, where
-    bound arrays were quoted value by value by the client (docs/PERFORMANCE.md)."""
-    if connection.vendor != "postgresql":
-        objs = model.objects.bulk_create(
-            [model(**row) for row in rows], ignore_conflicts=ignore_conflicts
-        )
-        return [tuple(getattr(o, name) for name in returning) for o in objs]
-    now, quote, table = timezone.now(), connection.ops.quote_name, model._meta.db_table
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names, staging = ", ".join(quote(f.column) for f in fields), quote(f"copy_{table}")
-    sql = f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {staging}"  # noqa: S608
-    sql += " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    if returning:
-        sql += " RETURNING " + ", ".join(quote(n) for n in returning)
-    columns = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
-    # Dropped after use; a failure half-way rolls it back with the savepoint.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ({columns}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([_value(f, row, now) for f in fields])
-        cursor.execute(sql)
-        found = cursor.fetchall() if returning else []
-        cursor.execute(f"DROP TABLE {staging}")
-    return found
-
-
-def _value(field: Any, row: dict[str, Any], now: Any) -> Any:
-    if isinstance(field, ComparisonKeyField):  # what pre_save would compute
-        return field.key_of(row)
-    if field.attname in row:
-        value = row[field.attname]
-    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return now
-    else:
-        value = field.get_default()
-    return (
-        field.get_db_prep_value(value, connection)
-        if field.get_internal_type() == "JSONField"
-        else value
-    )

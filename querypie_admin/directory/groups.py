@@ -69,11 +69,6 @@ def delete_group(caller: Caller, group: Group) -> bool:
     return True
 
 
-def release_group(caller: Caller, group: Group) -> bool:
-    """The caller no longer names this group: it is deleted unless another source has it."""
-    return delete_group(caller, group)
-
-
 def _check_members(caller: Caller, action: str, group: Group, users: list[User]) -> None:
     check_reach(caller, action, group)
     if caller.is_integration:

@@ -16,7 +16,6 @@ from .errors import DirectoryInvalid, Refused
 from .rules import (
     check_not_self,
     check_owner_rules,
-    check_reach,
     label_of,
     lock_local_owners,
 )
@@ -47,9 +46,12 @@ def _prefix(obj: User | Group) -> str:
 
 
 def lock(obj: User | Group) -> None:
-    """Lock the row and re-read who owns it, so a hand-over and a write cannot cross."""
-    current = type(obj).objects.select_for_update().filter(pk=obj.pk)
-    obj.auth_provider = current.values_list("auth_provider", flat=True).get()
+    """Lock the row and re-read what the rules decide on (who owns it; a user's role and
+    status), so a hand-over, a demotion and a write cannot cross."""
+    fields = ["auth_provider", "role", "is_active"] if isinstance(obj, User) else ["auth_provider"]
+    current = type(obj).objects.select_for_update().filter(pk=obj.pk).values(*fields).get()
+    for name, value in current.items():
+        setattr(obj, name, value)
 
 
 def save_link(caller: Caller, obj: User | Group, sent: Sent | None) -> DirectoryLink:
@@ -66,14 +68,6 @@ def save_link(caller: Caller, obj: User | Group, sent: Sent | None) -> Directory
         link.external_id, link.attributes = sent.external_id, sent.attributes
         link.save(update_fields=["external_id", "attributes", "updated_at"])
     return link
-
-
-def link(caller: Caller, obj: User | Group, sent: Sent | None = None) -> DirectoryLink:
-    """An integration adopts a row Okta owns (matched by login ID, name or Okta id)."""
-    with transaction.atomic():
-        lock(obj)
-        check_reach(caller, f"{_prefix(obj)}.linked", obj)
-        return save_link(caller, obj, sent)
 
 
 def provisioned_elsewhere(caller: Caller, obj: User | Group) -> bool:

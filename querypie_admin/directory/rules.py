@@ -7,11 +7,13 @@
 - At least one active local Owner always remains.
 """
 
+from typing import Any
+
 from django.db import models
 
 from ..models import AuthProvider, Group, Role, User
 from .caller import Caller
-from .errors import Refused
+from .errors import DirectoryInvalid, Refused
 
 
 def kind_of(obj: models.Model) -> str:
@@ -88,6 +90,12 @@ def check_owner_rules(
             user,
             f"{user.login_id} is the last active local Owner: make another local Owner first.",
         )
+
+
+def check_role_field(caller: Caller, fields: dict[str, Any]) -> None:
+    """Console roles are the console's: no integration sets one, per row or in a batch."""
+    if caller.is_integration and "role" in fields:
+        raise DirectoryInvalid("role", "An integration cannot set a console role")
 
 
 def check_not_self(caller: Caller, action: str, user: User) -> None:

@@ -6,10 +6,16 @@ from django.db import IntegrityError, transaction
 
 from ..models import AuthProvider, Role, User
 from .caller import Caller
-from .errors import DirectoryConflict, DirectoryInvalid
+from .errors import DirectoryConflict
 from .fields import changed, check_user_fields
 from .links import Sent, drop_link, lock, provisioned_elsewhere, save_link
-from .rules import check_not_self, check_owner_rules, check_reach, lock_local_owners
+from .rules import (
+    check_not_self,
+    check_owner_rules,
+    check_reach,
+    check_role_field,
+    lock_local_owners,
+)
 
 
 def save_unique(obj: Any, conflict: str, update_fields: list[str] | None = None) -> None:
@@ -42,11 +48,6 @@ def _taken(login_id: Any) -> str:
     return f"Login ID {login_id!r} is already in use"
 
 
-def _check_role_field(caller: Caller, fields: dict[str, Any]) -> None:
-    if caller.is_integration and "role" in fields:
-        raise DirectoryInvalid("role", "An integration cannot set a console role")
-
-
 def create_user(
     caller: Caller,
     fields: dict[str, Any],
@@ -57,7 +58,7 @@ def create_user(
     """Create a user. The console and commands create local accounts; an integration
     creates an Okta account linked to itself, with no usable password."""
     check_user_fields(fields)
-    _check_role_field(caller, fields)
+    check_role_field(caller, fields)
     provider = AuthProvider.OKTA if caller.is_integration else AuthProvider.QUERYPIE
     user = User(**fields, auth_provider=provider)
     with transaction.atomic():
@@ -83,11 +84,10 @@ def update_user(
 ) -> list[str]:
     """Apply only the fields that differ; an integration also refreshes its link."""
     check_user_fields(fields)
-    _check_role_field(caller, fields)
+    check_role_field(caller, fields)
     with transaction.atomic():
         lock_local_owners(caller)
         lock(user)
-        user.refresh_from_db(fields=["role", "is_active"])
         changes = changed(user, fields)
         action = _action(changes)
         check_reach(caller, action, user)
@@ -138,7 +138,6 @@ def release_user(caller: Caller, user: User) -> bool:
     """
     with transaction.atomic():
         lock(user)
-        user.refresh_from_db(fields=["role", "is_active"])
         check_reach(caller, "user.link_released", user)
         drop_link(caller, user)
         if provisioned_elsewhere(caller, user) or not user.is_active or user.role == Role.OWNER:

@@ -97,7 +97,7 @@ def test_an_integration_cannot_reach_a_local_account(owner):
         lambda: directory.set_user_active(SCIM, owner, False),
         lambda: directory.update_user(SCIM, owner, {"email": "evil@attacker.example"}),
         lambda: directory.delete_user(SCIM, owner),
-        lambda: directory.link(SYNC, owner, Sent("00uEVIL")),
+        lambda: directory.update_user(SYNC, owner, {}, sent=Sent("00uEVIL")),
     ):
         with pytest.raises(directory.Refused, match="local account"):
             write()
@@ -227,7 +227,7 @@ def test_release_deactivates_only_when_no_provisioning_source_remains():
 def test_hand_over_lets_okta_link_a_local_account_and_take_back_ends_it(owner):
     user = UserFactory(login_id="carol@corp.example")
     directory.hand_over(as_console(owner), user)
-    directory.link(SYNC, user, Sent("00uCAROL"))
+    directory.update_user(SYNC, user, {}, sent=Sent("00uCAROL"))  # the sync adopts it
     assert directory.sources_of(user) == ["okta_sync"]
 
     assert directory.take_back(as_console(owner), user) == 1
