@@ -6,8 +6,10 @@ models, so that every integration leaves the same audit trail.
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from .lookups import ComparisonKeyField, KeyedModel, KeyedQuerySet
+from .singleton import SingletonSettings
 
 
 class AuthProvider(models.TextChoices):
@@ -37,6 +39,16 @@ class Role(models.TextChoices):
 
 
 ADMIN_ROLES = (Role.OWNER, Role.SYSTEM_ADMIN)
+# Highest first: a user in several mapped groups gets the highest of their roles.
+ROLE_RANK = {Role.OWNER: 3, Role.SYSTEM_ADMIN: 2, Role.USER: 1}
+
+
+class RoleSource(models.TextChoices):
+    """Where a user's console role comes from: set by hand, or granted by an Okta group
+    mapping (then only the mapping changes it; see directory.roles)."""
+
+    MANUAL = "manual", "Set by hand"
+    MAPPING = "mapping", "Okta group mapping"
 
 
 class UserManager(BaseUserManager.from_queryset(KeyedQuerySet)):
@@ -67,6 +79,11 @@ class User(KeyedModel, AbstractBaseUser):
         "Managed by", max_length=16, choices=AuthProvider.choices, default=AuthProvider.QUERYPIE
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
+    role_source = models.CharField(
+        "Role from", max_length=16, choices=RoleSource.choices, default=RoleSource.MANUAL
+    )
+    # The Okta group ids (00g…) whose mapping granted a mapped role.
+    role_groups = models.JSONField("Granted by Okta groups", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +119,17 @@ class User(KeyedModel, AbstractBaseUser):
     @property
     def status_label(self) -> str:
         return "Active" if self.is_active else "Inactive"
+
+    @property
+    def role_is_mapped(self) -> bool:
+        return self.role_source == RoleSource.MAPPING
+
+    def get_session_auth_hash(self) -> str:
+        """Django checks this on every request: with the role in it, a change of role (a
+        demotion above all) ends every open session of the user at their next request."""
+        return salted_hmac(
+            "querypie_admin.User.session", f"{self.password}|{self.role}", algorithm="sha256"
+        ).hexdigest()
 
 
 class Group(KeyedModel):
@@ -200,6 +228,39 @@ class DirectoryLink(models.Model):
     @property
     def target(self) -> "User | Group":
         return self.user if self.user_id else self.group
+
+
+class RoleMapping(models.Model):
+    """An Okta group, by its Okta id, that grants a console role to its members.
+
+    Never by name: a group renamed in Okta, or a new group given an old name, grants nothing.
+    `group_name` is the name the group had when last seen, for display only.
+    """
+
+    okta_group_id = models.CharField("Okta group ID", max_length=64, unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    group_name = models.CharField("Group name", max_length=255, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["okta_group_id"]
+
+    def __str__(self) -> str:
+        return f"{self.okta_group_id} → {self.get_role_display()}"
+
+
+class RoleMappingSettings(SingletonSettings):
+    """Whether a mapping may grant Owner (off until an Owner turns it on), and how many
+    promotions to an administrator role one run may make before it waits for confirmation."""
+
+    owner_mappable = models.BooleanField("Allow mapping a group to Owner", default=False)
+    promotion_threshold = models.PositiveSmallIntegerField(
+        "Hold a change that promotes more than this many users to an administrator role",
+        default=10,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class AuditEvent(models.Model):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from ..models import AuthProvider, DirectoryLink, Group, User
+from ..models import AuthProvider, DirectoryLink, Group, RoleSource, User
 from .caller import PROVISIONING, Caller
 from .errors import DirectoryInvalid, Refused
 from .rules import (
@@ -48,7 +48,8 @@ def _prefix(obj: User | Group) -> str:
 def lock(obj: User | Group) -> None:
     """Lock the row and re-read what the rules decide on (who owns it; a user's role and
     status), so a hand-over, a demotion and a write cannot cross."""
-    fields = ["auth_provider", "role", "is_active"] if isinstance(obj, User) else ["auth_provider"]
+    user_fields = ["auth_provider", "role", "role_source", "is_active"]
+    fields = user_fields if isinstance(obj, User) else ["auth_provider"]
     current = type(obj).objects.select_for_update().filter(pk=obj.pk).values(*fields).get()
     for name, value in current.items():
         setattr(obj, name, value)
@@ -117,6 +118,9 @@ def take_back(caller: Caller, obj: User | Group, *, password: str | None = None)
         DirectoryLink.objects.filter(**_target(obj)).delete()
         _set_owner(obj, AuthProvider.QUERYPIE)
         initial = password if isinstance(obj, User) else None
+        if isinstance(obj, User):  # a role a mapping granted is now the console's to keep
+            obj.role_source, obj.role_groups = RoleSource.MANUAL, []
+            obj.save(update_fields=["role_source", "role_groups"])
         if initial:
             obj.set_password(initial)
             obj.save(update_fields=["password"])

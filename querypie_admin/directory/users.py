@@ -9,6 +9,7 @@ from .caller import Caller
 from .errors import DirectoryConflict
 from .fields import changed, check_user_fields
 from .links import Sent, drop_link, lock, provisioned_elsewhere, save_link
+from .roles import check_hand_edit
 from .rules import (
     check_not_self,
     check_owner_rules,
@@ -90,7 +91,9 @@ def update_user(
         lock(user)
         changes = changed(user, fields)
         action = _action(changes)
-        check_reach(caller, action, user)
+        check_hand_edit(caller, user, changes.get("role"))
+        if action != "user.role_changed" or caller.is_integration:
+            check_reach(caller, action, user)  # a console role is the console's on any row
         deactivating = changes.get("is_active") is False
         people_change_an_owner = changes and user.role == Role.OWNER and not caller.is_integration
         if "role" in changes or deactivating or people_change_an_owner:

@@ -1,0 +1,221 @@
+"""Console roles granted by Okta group membership (role mappings), for every path that learns
+memberships: SCIM group pushes, the Okta API sync, SAML sign-in and Okta Event Hooks.
+
+The rule, in one place:
+- A mapping names an Okta group by its Okta id (00g…), never by name.
+- Only Okta rows are reached: a local account keeps its role whatever its groups say.
+- A user in mapped groups gets the highest of their roles (Owner only while an Owner has
+  allowed mapping to Owner); a user whose role came from a mapping and who is in no mapped
+  group any more gets the default role, User. A role set by hand is left alone until the
+  user joins a mapped group.
+- A role an Owner set by hand on an Owner is never changed by a mapping, and the last
+  active Owner is never demoted: such a change is refused and audited.
+- A role change ends the user's open sessions (User.get_session_auth_hash) and their API
+  tokens stop opening administrator endpoints at the next request (they re-read the role).
+
+Callers decide which users to look at and where memberships come from: `decide` is pure,
+`changes_from_directory` reads the memberships stored here, `apply` writes.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from ..models import (
+    ADMIN_ROLES,
+    ROLE_RANK,
+    AuthProvider,
+    DirectoryLink,
+    GroupMembership,
+    Role,
+    RoleMapping,
+    RoleMappingSettings,
+    RoleSource,
+    User,
+)
+from .caller import PROVISIONING, Caller
+from .errors import Refused
+
+DEFAULT_ROLE = Role.USER
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """One user's role moving because of the mappings: from `before` to `after`."""
+
+    user_id: int
+    login_id: str
+    before: str
+    after: str
+    source: str  # RoleSource after the change
+    groups: tuple[str, ...]  # the Okta group ids that grant `after` (empty: default role)
+
+    @property
+    def is_promotion(self) -> bool:
+        """Into an administrator role from outside one: what the promotion guard counts."""
+        return self.after in ADMIN_ROLES and self.before not in ADMIN_ROLES
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "login_id": self.login_id,
+            "before": self.before,
+            "after": self.after,
+            "groups": list(self.groups),
+        }
+
+
+@dataclass(frozen=True)
+class Current:
+    """What the rule needs to know of a user today."""
+
+    login_id: str
+    role: str
+    role_source: str
+    role_groups: tuple[str, ...]
+    auth_provider: str
+
+
+@dataclass
+class Applied:
+    changed: list[RoleChange] = field(default_factory=list)
+    refused: list[tuple[RoleChange, str]] = field(default_factory=list)
+
+
+def active_mappings() -> dict[str, str]:
+    """Okta group id -> role, without Owner mappings unless an Owner allowed them."""
+    owner_ok = RoleMappingSettings.load().owner_mappable
+    rows = RoleMapping.objects.values_list("okta_group_id", "role")
+    return {gid: role for gid, role in rows if role != Role.OWNER or owner_ok}
+
+
+def current_of(user_ids: Iterable[int]) -> dict[int, Current]:
+    fields = ("pk", "login_id", "role", "role_source", "role_groups", "auth_provider")
+    rows = User.objects.filter(pk__in=list(user_ids)).values_list(*fields)
+    return {
+        pk: Current(login, role, source, tuple(groups or ()), provider)
+        for pk, login, role, source, groups, provider in rows
+    }
+
+
+def decide(
+    current: Mapping[int, Current],
+    groups_of: Mapping[int, Iterable[str]],
+    mappings: Mapping[str, str],
+) -> list[RoleChange]:
+    """The role changes for the users in `current`, given the Okta group ids each belongs
+    to (`groups_of`; a user missing from it belongs to none). Pure: no database."""
+    changes = []
+    for pk, now in current.items():
+        if now.auth_provider != AuthProvider.OKTA:
+            continue  # local accounts are out of the integrations' reach
+        granted = sorted(g for g in set(groups_of.get(pk, ())) if g in mappings)
+        if granted:
+            role = max((mappings[g] for g in granted), key=ROLE_RANK.__getitem__)
+            top = tuple(g for g in granted if mappings[g] == role)
+            wanted = (role, RoleSource.MAPPING, top)
+        elif now.role_source == RoleSource.MAPPING:
+            wanted = (DEFAULT_ROLE, RoleSource.MANUAL, ())
+        else:
+            continue  # a role set by hand, and no mapped group: not the mappings' business
+        if (now.role, now.role_source, now.role_groups) != wanted:
+            changes.append(RoleChange(pk, now.login_id, now.role, *wanted))
+    return changes
+
+
+def okta_groups_from_directory(user_ids: Iterable[int]) -> dict[int, set[str]]:
+    """User pk -> the Okta ids of the groups they belong to here, read from the groups'
+    links (the sync's, or SCIM's when Okta sent the id)."""
+    ids = list(user_ids)
+    links = DirectoryLink.objects.filter(source__in=PROVISIONING, group__isnull=False)
+    okta_id_of: dict[int, set[str]] = {}
+    for group_id, external_id in links.exclude(external_id="").values_list(
+        "group_id", "external_id"
+    ):
+        okta_id_of.setdefault(group_id, set()).add(external_id)
+    found: dict[int, set[str]] = {}
+    rows = GroupMembership.objects.filter(user_id__in=ids, group_id__in=list(okta_id_of))
+    for user_id, group_id in rows.values_list("user_id", "group_id"):
+        found.setdefault(user_id, set()).update(okta_id_of[group_id])
+    return found
+
+
+def changes_from_directory(user_ids: Iterable[int] | None = None) -> list[RoleChange]:
+    """What the mappings would change for these users (every Okta user when None), by the
+    memberships stored here."""
+    mappings = active_mappings()
+    if user_ids is None:
+        mapped = RoleMapping.objects.values_list("okta_group_id", flat=True)
+        concerned = Q(role_source=RoleSource.MAPPING) | Q(
+            memberships__group__links__external_id__in=list(mapped)
+        )
+        okta_users = User.objects.filter(concerned, auth_provider=AuthProvider.OKTA)
+        user_ids = okta_users.values_list("pk", flat=True).distinct()
+    ids = list(user_ids)
+    return decide(current_of(ids), okta_groups_from_directory(ids), mappings)
+
+
+def apply(caller: Caller, changes: Iterable[RoleChange], **cause: Any) -> Applied:
+    """Write role changes, each audited as `user.role_changed` with its cause (the group
+    ids, and what the caller passes: run, hook event…). A change the Owner rules forbid is
+    refused and audited, and the others go on."""
+    done = Applied()
+    for change in changes:
+        try:
+            with transaction.atomic():
+                _apply_one(caller, change, cause)
+            done.changed.append(change)
+        except Refused as refusal:
+            refusal.record()
+            done.refused.append((change, str(refusal)))
+    return done
+
+
+def apply_from_directory(
+    caller: Caller, user_ids: Iterable[int] | None = None, **cause: Any
+) -> Applied:
+    """Recompute from the stored memberships and write: what SCIM and the hooks call after
+    a membership change, and the sync after its writes."""
+    return apply(caller, changes_from_directory(user_ids), **cause)
+
+
+def _apply_one(caller: Caller, change: RoleChange, cause: dict[str, Any]) -> None:
+    user = User.objects.select_for_update().get(pk=change.user_id)
+    if (user.role, user.auth_provider) != (change.before, AuthProvider.OKTA):
+        return  # changed since planned: the next run or hook decides again
+    action = "user.role_changed"
+    if user.role == Role.OWNER and user.role_source != RoleSource.MAPPING:
+        raise Refused(caller, action, user, "An Owner set by hand is changed only by an Owner.")
+    if user.role == Role.OWNER and change.after != Role.OWNER and not _another_owner(user):
+        raise Refused(caller, action, user, f"{user.login_id} is the last active Owner.")
+    user.role, user.role_source, user.role_groups = change.after, change.source, list(change.groups)
+    user.save(update_fields=["role", "role_source", "role_groups", "updated_at"])
+    caller.record(
+        action,
+        target=user,
+        before=change.before,
+        after=change.after,
+        role_source=change.source,
+        okta_groups=list(change.groups),
+        **cause,
+    )
+
+
+def _another_owner(user: User) -> bool:
+    owners = User.objects.select_for_update().filter(role=Role.OWNER, is_active=True)
+    return owners.exclude(pk=user.pk).exists()
+
+
+def check_hand_edit(caller: Caller, user: User, role: str | None) -> None:
+    """A mapped role is the mapping's: the console cannot edit it by hand."""
+    if role is not None and not caller.is_integration and user.role_is_mapped:
+        raise Refused(
+            caller,
+            "user.role_changed",
+            user,
+            f"{user.login_id}'s role comes from an Okta group mapping: change the mapping or "
+            "the user's groups in Okta.",
+        )
