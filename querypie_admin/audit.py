@@ -27,6 +27,30 @@ def actor_label(actor: Actor) -> str:
     return actor or "system"
 
 
+def event(
+    action: str,
+    *,
+    actor: Actor = None,
+    target: models.Model | None = None,
+    target_label: str = "",
+    outcome: str = "success",
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """One unsaved audit event; the target's label is copied so it survives the target."""
+    return AuditEvent(
+        actor=actor if isinstance(actor, User) and actor.pk else None,
+        actor_label=actor_label(actor),
+        action=action,
+        target_type=target._meta.model_name if target is not None else "",
+        target_id=str(target.pk) if target is not None and target.pk else "",
+        target_label=target_label or (str(target) if target is not None else ""),
+        outcome=outcome,
+        detail=detail or {},
+        ip_address=ip,
+    )
+
+
 def record(
     action: str,
     *,
@@ -38,15 +62,15 @@ def record(
     request: HttpRequest | None = None,
     ip: str | None = None,
 ) -> AuditEvent:
-    """Write one audit event; the target's label is copied so it survives the target."""
-    return AuditEvent.objects.create(
-        actor=actor if isinstance(actor, User) and actor.pk else None,
-        actor_label=actor_label(actor),
-        action=action,
-        target_type=target._meta.model_name if target is not None else "",
-        target_id=str(target.pk) if target is not None and target.pk else "",
-        target_label=target_label or (str(target) if target is not None else ""),
+    """Write one audit event."""
+    found = event(
+        action,
+        actor=actor,
+        target=target,
+        target_label=target_label,
         outcome=outcome,
-        detail=detail or {},
-        ip_address=ip or client_ip(request),
+        detail=detail,
+        ip=ip or client_ip(request),
     )
+    found.save()
+    return found

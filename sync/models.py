@@ -94,7 +94,12 @@ DESTRUCTIVE = {
     "users_deactivate": ("deactivate", "user", "users", "deactivated"),
     "groups_delete": ("delete", "group", "groups", "deleted"),
     "memberships_remove": ("remove", "membership", "memberships", "removed"),
+    # The mirror guard: promotions by Okta group mappings, named only when there are some.
+    "roles_promote": ("promote", "user", "users", "promoted"),
 }
+ROLE_COUNTS = ("roles_promote", "roles_demote", "roles_change", "roles_renamed")
+# Kinds named only when the plan has some, and what follows their noun.
+NAMED_WHEN_ANY = {"roles_promote": " to an administrator role"}
 
 
 def destructive_text(counts: dict[str, int], *, more: bool = False) -> str:
@@ -103,7 +108,10 @@ def destructive_text(counts: dict[str, int], *, more: bool = False) -> str:
     parts = []
     for kind, (_, one, many, done) in DESTRUCTIVE.items():
         number = counts.get(kind, 0)
-        parts.append(f"{number} {'more ' if more else ''}{one if number == 1 else many} {done}")
+        if kind in NAMED_WHEN_ANY and not number:
+            continue
+        noun = f"{'more ' if more else ''}{one if number == 1 else many}"
+        parts.append(f"{number} {noun} {done}{NAMED_WHEN_ANY.get(kind, '')}")
     return ", ".join(parts)
 
 
@@ -194,9 +202,29 @@ class SyncRun(models.Model):
         rows = []
         for key, items in self.samples.items():
             kind, _, change = key.partition("_")
-            if items:
+            if items and kind != "roles":  # role changes have their own section
                 rows.append((f"{kind.capitalize()}: {change.replace('_', ' ')}", items))
         return rows
+
+    @property
+    def role_rows(self) -> list[tuple[str, list]]:
+        """Role changes by Okta group mappings, in the product's words, for the page and
+        `okta_sync run`: ("Promoted to an administrator role", ["ada: User → System Admin …"])."""
+        would = self.is_plan_only
+        labels = {
+            "roles_promote": "Would promote to an administrator role"
+            if would
+            else "Promoted to an administrator role",
+            "roles_demote": "Would demote" if would else "Demoted",
+            "roles_change": "Would change role" if would else "Role changed",
+            "roles_renamed": "Mapped groups renamed in Okta",
+        }
+        found = self.samples
+        return [(label, found[key]) for key, label in labels.items() if found.get(key)]
+
+    @property
+    def has_role_changes(self) -> bool:
+        return any(self.counts.get(key) for key in ROLE_COUNTS)
 
     def result(self) -> dict:
         """The outcome as JSON: for the progress endpoint and `okta_sync run`'s last line."""
@@ -237,7 +265,9 @@ class SyncRun(models.Model):
         counts = self.held_counts
         return ", ".join(
             f"{verb} {counts[kind]} {one if counts[kind] == 1 else many}"
+            f"{NAMED_WHEN_ANY.get(kind, '')}"
             for kind, (verb, one, many, _) in DESTRUCTIVE.items()
+            if counts[kind] or kind not in NAMED_WHEN_ANY
         )
 
     def changes_beyond_held(self, destructive: dict[str, list]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from .. import audit
 from ..audit import Actor
-from ..models import LinkSource, Role, User
+from ..models import AuditEvent, LinkSource, Role, User
 
 
 class Source(models.TextChoices):
@@ -66,6 +66,21 @@ class Caller:
             return True
         actor = self.actor
         return isinstance(actor, User) and actor.is_active and actor.role == Role.OWNER
+
+    def record_each(self, action: str, targets: list[tuple[models.Model, dict[str, Any]]]) -> None:
+        """One audit event per target, written in one statement: for batches whose every
+        row must be audited on its own (role changes), not summarised."""
+        events = [
+            audit.event(
+                action,
+                actor=self.actor,
+                target=target,
+                detail={"source": self.source.value, **detail},
+                ip=self.ip,
+            )
+            for target, detail in targets
+        ]
+        AuditEvent.objects.bulk_create(events)
 
     def record(
         self,

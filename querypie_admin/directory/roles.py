@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from ..models import (
     ADMIN_ROLES,
@@ -40,6 +41,7 @@ from .caller import PROVISIONING, Caller
 from .errors import Refused
 
 DEFAULT_ROLE = Role.USER
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -160,17 +162,26 @@ def changes_from_directory(user_ids: Iterable[int] | None = None) -> list[RoleCh
 
 def apply(caller: Caller, changes: Iterable[RoleChange], **cause: Any) -> Applied:
     """Write role changes, each audited as `user.role_changed` with its cause (the group
-    ids, and what the caller passes: run, hook event…). A change the Owner rules forbid is
-    refused and audited, and the others go on."""
+    ids, and what the caller passes: run, hook event…).
+
+    Changes that touch the Owner role go one by one under the Owner rules; a change those
+    rules forbid is refused and audited, and the others go on. The rest are written in
+    batches (a first sync may map thousands), still one audit event per user."""
     done = Applied()
-    for change in changes:
+    changes = list(changes)
+    owners = [c for c in changes if Role.OWNER in (c.before, c.after)]
+    for change in owners:
         try:
             with transaction.atomic():
-                _apply_one(caller, change, cause)
-            done.changed.append(change)
+                if _apply_owner_change(caller, change, cause):
+                    done.changed.append(change)
         except Refused as refusal:
             refusal.record()
             done.refused.append((change, str(refusal)))
+    others = [c for c in changes if Role.OWNER not in (c.before, c.after)]
+    for start in range(0, len(others), BATCH):
+        with transaction.atomic():
+            done.changed += _apply_batch(caller, others[start : start + BATCH], cause)
     return done
 
 
@@ -182,10 +193,31 @@ def apply_from_directory(
     return apply(caller, changes_from_directory(user_ids), **cause)
 
 
-def _apply_one(caller: Caller, change: RoleChange, cause: dict[str, Any]) -> None:
+def _apply_batch(
+    caller: Caller, changes: list[RoleChange], cause: dict[str, Any]
+) -> list[RoleChange]:
+    """Lock the users, keep the changes still planned against their current role (another
+    path may have moved it since: the next run or hook decides again), write and audit."""
+    rows = User.objects.select_for_update().filter(
+        pk__in=[c.user_id for c in changes], auth_provider=AuthProvider.OKTA
+    )
+    locked = {user.pk: user for user in rows.order_by("pk")}
+    fresh = [c for c in changes if c.user_id in locked and locked[c.user_id].role == c.before]
+    now = timezone.now()
+    for change in fresh:
+        user = locked[change.user_id]
+        user.role, user.role_source = change.after, change.source
+        user.role_groups, user.updated_at = list(change.groups), now
+    written = [locked[c.user_id] for c in fresh]
+    User.objects.bulk_update(written, ["role", "role_source", "role_groups", "updated_at"])
+    caller.record_each("user.role_changed", [(locked[c.user_id], _detail(c, cause)) for c in fresh])
+    return fresh
+
+
+def _apply_owner_change(caller: Caller, change: RoleChange, cause: dict[str, Any]) -> bool:
     user = User.objects.select_for_update().get(pk=change.user_id)
     if (user.role, user.auth_provider) != (change.before, AuthProvider.OKTA):
-        return  # changed since planned: the next run or hook decides again
+        return False  # changed since planned: the next run or hook decides again
     action = "user.role_changed"
     if user.role == Role.OWNER and user.role_source != RoleSource.MAPPING:
         raise Refused(caller, action, user, "An Owner set by hand is changed only by an Owner.")
@@ -193,15 +225,18 @@ def _apply_one(caller: Caller, change: RoleChange, cause: dict[str, Any]) -> Non
         raise Refused(caller, action, user, f"{user.login_id} is the last active Owner.")
     user.role, user.role_source, user.role_groups = change.after, change.source, list(change.groups)
     user.save(update_fields=["role", "role_source", "role_groups", "updated_at"])
-    caller.record(
-        action,
-        target=user,
-        before=change.before,
-        after=change.after,
-        role_source=change.source,
-        okta_groups=list(change.groups),
+    caller.record(action, target=user, **_detail(change, cause))
+    return True
+
+
+def _detail(change: RoleChange, cause: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "before": change.before,
+        "after": change.after,
+        "role_source": change.source,
+        "okta_groups": list(change.groups),
         **cause,
-    )
+    }
 
 
 def _another_owner(user: User) -> bool:

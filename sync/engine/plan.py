@@ -1,6 +1,6 @@
 """The whole plan of a run: its counts, a sample of each change, and what it would destroy."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from querypie_admin.models import Group, User
@@ -8,6 +8,7 @@ from querypie_admin.models import Group, User
 from .mapping import LOGIN
 from .plan_groups import GroupPlan, plan_groups
 from .plan_memberships import MembershipPlan, plan_memberships
+from .plan_roles import RolePlan, plan_roles
 from .plan_users import UserPlan, plan_users
 from .snapshot import Snapshot
 
@@ -19,6 +20,7 @@ class Plan:
     users: UserPlan
     groups: GroupPlan
     memberships: MembershipPlan
+    roles: RolePlan = field(default_factory=RolePlan)  # Okta group → console role
 
     @property
     def is_empty(self) -> bool:
@@ -41,6 +43,7 @@ class Plan:
             "groups_release": len(g.release),
             "memberships_add": len(m.add),
             "memberships_remove": m.removals,
+            **self.roles.counts(),
         }
 
     def destructive(self) -> dict[str, list]:
@@ -50,11 +53,12 @@ class Plan:
             "users_deactivate": sorted(self.users.deactivated()),
             "groups_delete": sorted(pk for pk, _ in self.groups.delete),
             "memberships_remove": sorted([group, user] for group, user in removed),
+            "roles_promote": self.roles.promoted(),
         }
 
     @property
     def conflicts(self) -> list[dict[str, str]]:
-        return self.users.conflicts + self.groups.conflicts
+        return self.users.conflicts + self.groups.conflicts + self.roles.conflicts
 
     def samples(self) -> dict[str, list[str]]:
         u, g, m = self.users, self.groups, self.memberships
@@ -75,6 +79,7 @@ class Plan:
             "groups_release": [name for _, name, _ in g.release[:SAMPLE_SIZE]],
             "memberships_add": self._pair_labels(m.add[:SAMPLE_SIZE]),
             "memberships_remove": self._pair_labels(removed[:SAMPLE_SIZE]),
+            **self.roles.samples(SAMPLE_SIZE),
         }
 
     def _pair_labels(self, pairs: list[tuple[Any, Any]]) -> list[str]:
@@ -94,4 +99,5 @@ def build_plan(snapshot: Snapshot) -> Plan:
     """Compare Okta with the database; reads only, so a Dry Run is exactly this."""
     users = plan_users(snapshot)
     groups = plan_groups(snapshot)
-    return Plan(users, groups, plan_memberships(snapshot, users, groups))
+    memberships = plan_memberships(snapshot, users, groups)
+    return Plan(users, groups, memberships, plan_roles(snapshot, users, groups, memberships))

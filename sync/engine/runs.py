@@ -17,6 +17,7 @@ from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings, destruc
 from ..okta_errors import OktaError
 from ..token_crypto import TokenUnreadable
 from .apply import apply_plan
+from .apply_roles import write_roles
 from .config import (
     RunConfig,
     SyncSetupError,
@@ -158,6 +159,7 @@ def _carry_out(run: SyncRun, progress: Progress) -> None:
         return
     caller = directory.Caller.okta_sync(f"Okta sync (run #{run.pk})")
     late_conflicts = apply_plan(plan, caller, progress.phase) if not plan.is_empty else []
+    write_roles(plan.roles, caller, run.pk, progress.phase)  # after the memberships
     _record_watermarks(run, read_started)
     _finish(run, RunStatus.SUCCEEDED, plan=plan, extra_conflicts=late_conflicts)
 

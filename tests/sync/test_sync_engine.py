@@ -27,6 +27,7 @@ def test_full_sync_creates_users_groups_and_memberships(run_sync, org):
         "groups_create": 2, "groups_update": 0, "groups_delete": 0,
         "groups_link": 0, "groups_release": 0,
         "memberships_add": 5, "memberships_remove": 0,
+        "roles_promote": 0, "roles_demote": 0, "roles_change": 0, "roles_renamed": 0,
     }  # fmt: skip
     ada = okta_user(org.ada)
     assert (ada.login_id, ada.first_name, ada.last_name) == ("ada@corp.example", "Ada", "Lovelace")

@@ -42,8 +42,8 @@ class Command(BaseCommand):
             type=int,
             metavar="RUN_ID",
             help="Confirm the plan run RUN_ID was held with: read Okta again and write only "
-            "if the deactivations, deletions and removals are the same or fewer (once, "
-            "within an hour).",
+            "if the deactivations, deletions, removals and promotions to an administrator "
+            "role are the same or fewer (once, within an hour).",
         )
         sub.add_parser("status", help="Show the settings and the last run as JSON.")
 
@@ -86,6 +86,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         run = execute_run(run.pk, listener=self._progress_bar)
         sys.stderr.write("\n")
+        for label, items in run.role_rows:  # role changes by name; the JSON stays last
+            self.stdout.write(f"{label}: " + "; ".join(items))
         self.stdout.write(json.dumps(run.result()))
         if run.status == RunStatus.FAILED:
             raise CommandError(f"The sync failed: {run.error}")
