@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
@@ -157,6 +158,29 @@ def _element(
     return node
 
 
+@dataclass(frozen=True)
+class FilteredGroupsStatement:
+    """An Attribute Statement whose value is ``getFilteredGroups({ids}, "group.id", limit)``:
+    the ids of the allow-listed groups the user belongs to, one AttributeValue each. Okta
+    leaves the attribute out when the list is empty, and so does this."""
+
+    name: str
+    allowlist: tuple[str, ...]
+    member_ids: Callable[[str], set[str]]  # group id -> its members (the fake directory's)
+    limit: int = 100
+
+    def values(self, user_id: str) -> list[str]:
+        found = []
+        for group_id in self.allowlist:
+            try:
+                members = self.member_ids(group_id)
+            except KeyError:  # a deleted group is simply not a membership any more
+                continue
+            if user_id in members:
+                found.append(group_id)
+        return found[: self.limit]
+
+
 @dataclass
 class IdpSession:
     """A browser signed in to the fake Okta; its id is the SessionIndex of its assertions."""
@@ -174,6 +198,8 @@ class OktaSamlApp:
         self.base_url = ""  # set by the server once it listens
         self.sessions: dict[str, IdpSession] = {}
         self.logout_requests: list[etree._Element] = []  # what the console sent, for tests
+        # Attribute Statements the Okta admin added beyond the seed's (e.g. a groups one).
+        self.group_statements: list[FilteredGroupsStatement] = []
         self._keys: list[SigningKey] = []
         self._active_kid = ""
         self._lock = threading.RLock()
@@ -337,10 +363,22 @@ class OktaSamlApp:
                 statement, SAML, "Attribute", Name=name, NameFormat=ATTR_UNSPECIFIED
             )
             _element(attribute, SAML, "AttributeValue", user.profile.get(profile_key) or "")
+        self._group_attributes(statement, user)
         key = self.active_key
         sign(assertion, key)
         sign(root, key)
         return base64.b64encode(etree.tostring(root)).decode()
+
+    def _group_attributes(self, statement: etree._Element, user: User) -> None:
+        for group_statement in self.group_statements:
+            values = group_statement.values(user.id)
+            if not values:
+                continue
+            attribute = _element(
+                statement, SAML, "Attribute", Name=group_statement.name, NameFormat=ATTR_UNSPECIFIED
+            )
+            for value in values:
+                _element(attribute, SAML, "AttributeValue", value)
 
     def logout_request(self, user: User, session: IdpSession) -> tuple[str, str]:
         """(ID, base64) of a signed LogoutRequest for one session: IdP-initiated Single Logout."""

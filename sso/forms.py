@@ -1,7 +1,11 @@
-"""The Authentication page's two SAML forms: the settings, and the Metadata URL fetch."""
+"""The Authentication page's forms: the SAML settings, the Metadata URL fetch, and the role
+mappings (Okta group -> console role) with their switch and threshold."""
 
 from django import forms
 from django.conf import settings
+
+from querypie_admin.directory.role_mappings import THRESHOLD_MAX
+from querypie_admin.models import Role
 
 from .fetch import fetch_metadata
 from .metadata import MetadataError, parse_idp_metadata
@@ -117,3 +121,62 @@ class MetadataUrlForm(forms.Form):
         except MetadataError as exc:
             self.add_error("metadata_url", str(exc))
         return cleaned
+
+
+# Role mapping (Okta group -> console role) ---------------------------------------------------
+
+
+class RoleMappingForm(forms.Form):
+    """Add a mapping, or change a mapping's role: the Okta group by its Okta ID, never by name.
+
+    The directory (role_mappings) is the one validator of the ID and of who may map what;
+    the role field accepts every role so that a forged Owner reaches it and is refused."""
+
+    okta_group_id = forms.CharField(
+        label="Okta group ID",
+        max_length=64,
+        help_text="00g… as in the group's address in Okta: /admin/group/00g…",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label="Console role", choices=Role.choices, initial=Role.SYSTEM_ADMIN)
+    group_name = forms.CharField(
+        label="Group name (optional)",
+        max_length=255,
+        required=False,
+        help_text="Shown until the group is seen here by SCIM or the Okta sync; never matched.",
+    )
+    confirm_promotions = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, owner_mappable: bool, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "role_mapping_%s")  # ids unique among the page's forms
+        super().__init__(*args, **kwargs)
+        offered = [(v, label) for v, label in Role.choices if owner_mappable or v != Role.OWNER]
+        self.fields["role"].widget.choices = offered
+
+
+class RemoveMappingForm(forms.Form):
+    okta_group_id = forms.CharField(max_length=64)
+    confirm_promotions = forms.CharField(required=False, max_length=64)
+
+
+class OwnerMappableForm(forms.Form):
+    """The "Allow mapping to Owner" switch; "1" turns it on."""
+
+    owner_mappable = forms.TypedChoiceField(
+        choices=(("1", "On"), ("0", "Off")), coerce=lambda value: value == "1"
+    )
+    confirm_promotions = forms.CharField(required=False, max_length=64)
+
+
+class PromotionThresholdForm(forms.Form):
+    promotion_threshold = forms.IntegerField(
+        label="Promotion threshold",
+        min_value=0,
+        max_value=THRESHOLD_MAX,
+        help_text="A mapping change that would promote more users than this to System Admin "
+        "or Owner at once waits for your confirmation.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "role_mapping_%s")
+        super().__init__(*args, **kwargs)

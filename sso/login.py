@@ -1,6 +1,7 @@
 """From a valid SAML identity to a signed-in console user, with the audit trail.
 
 The user is matched by the loginId attribute (NameID when it is absent), case-insensitively.
+A `groups` attribute (Okta group ids) applies the role mappings before the session starts.
 SAML signs in only accounts Okta owns (linked by any source, or handed over): a local account
 with the same login ID signs in with its password, and the assertion never touches it. The
 profile attributes and the SAML link are written through the directory, like every other write.
@@ -12,7 +13,7 @@ from querypie_admin import audit, directory
 from querypie_admin.models import DirectoryLink, User
 
 from .acs import SamlIdentity
-from .attributes import LOGIN_ID, PROFILE
+from .attributes import GROUPS, LOGIN_ID, PROFILE
 from .models import SamlSettings
 from .refusals import INACTIVE, INVALID, PASSWORD_ACCOUNT, UNPROVISIONED, SamlRefused
 
@@ -109,7 +110,31 @@ def resolve_user(identity: SamlIdentity) -> User:
         raise SamlRefused(
             f"the directory did not accept {login_id}: {exc}", subject=login_id
         ) from exc
+    apply_asserted_groups(user, identity)
     return user
+
+
+def asserted_groups(identity: SamlIdentity) -> set[str] | None:
+    """The Okta group ids in the `groups` attribute; None when the assertion has none."""
+    values = identity.attributes.get(GROUPS.name)
+    if values is None:
+        return None
+    return {v.strip() for v in values if v.strip()}
+
+
+def apply_asserted_groups(user: User, identity: SamlIdentity) -> None:
+    """With a `groups` attribute, its ids are the user's groups for the role mappings at this
+    moment: the role follows them before the session starts (a refusal, the last Owner, is
+    audited and the sign-in goes on). Only mapped ids count: a name never matches."""
+    asserted = asserted_groups(identity)
+    if asserted is None:
+        return  # Okta sent no groups: the role stays as SCIM or the sync left it
+    roles = directory.roles
+    changes = roles.decide(
+        roles.current_of([user.pk]), {user.pk: asserted}, roles.active_mappings()
+    )
+    roles.apply(directory.Caller.saml(), changes, saml_assertion=identity.assertion_id)
+    user.refresh_from_db(fields=["role", "role_source", "role_groups"])
 
 
 def record_success(request: HttpRequest, user: User, identity: SamlIdentity) -> None:

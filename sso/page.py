@@ -3,9 +3,13 @@
 from django import forms as django_forms
 from django.http import HttpRequest
 
-from .attributes import STATEMENTS
-from .forms import MetadataUrlForm, SamlSettingsForm
+from querypie_admin.directory import Caller, role_mappings
+from querypie_admin.models import Role, RoleMappingSettings
+
+from .attributes import GROUPS, STATEMENTS, groups_expression
+from .forms import MetadataUrlForm, PromotionThresholdForm, RoleMappingForm, SamlSettingsForm
 from .keys import certificate_facts, ensure_sp_key_pair
+from .mapping_actions import MappingPost
 from .metadata import BINDING_LABELS, MetadataError, parse_idp_metadata
 from .models import AuthenticationType, IdpCertificate, SamlSettings
 from .refresh import identity_changes
@@ -61,4 +65,33 @@ def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
         else None,
         "attribute_statements": STATEMENTS,
         "show_sync_panel": config.authentication_type == AuthenticationType.OKTA,
+    }
+
+
+def role_mapping_context(request: HttpRequest, post: MappingPost | None = None) -> dict:
+    """The "Role mapping" section: the mappings with their groups' current names, and the
+    forms for an Owner (a System Admin sees it read-only). A POST that was not saved comes
+    back with its bound form, or with the promotions the guard holds for confirmation."""
+    config = RoleMappingSettings.load()
+    mappings = role_mappings.listing()
+    bound = post.form if post is not None else None
+    op = post.op if post is not None else ""
+    return {
+        "role_mappings": mappings,
+        "mapping_settings": config,
+        "can_map": Caller.console(request).acts_as_owner,
+        "mapping_form": bound
+        if op == "mapping_add"
+        else RoleMappingForm(owner_mappable=config.owner_mappable),
+        "threshold_form": bound
+        if op == "mapping_threshold"
+        else PromotionThresholdForm(initial={"promotion_threshold": config.promotion_threshold}),
+        "mapping_roles": [
+            (v, label) for v, label in Role.choices if config.owner_mappable or v != Role.OWNER
+        ],
+        "held": post.held if post is not None else None,
+        "held_op": op,
+        "held_fields": post.resend_fields() if post is not None and post.held else [],
+        "groups_statement": GROUPS,
+        "groups_expression": groups_expression([m.okta_group_id for m in mappings]),
     }

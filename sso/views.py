@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +14,7 @@ from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from querypie_admin.roles import admin_required
 
-from . import page, sessions, slo
+from . import mapping_actions, page, sessions, slo
 from .acs import validate_response
 from .keys import ensure_sp_key_pair
 from .login import record_refusal, record_success, resolve_user
@@ -38,6 +39,8 @@ def authentication_page(request: HttpRequest) -> HttpResponse:
         if op in ACTIONS:
             ACTIONS[op](request)
             return redirect("authentication")
+        if op in mapping_actions.OPS:
+            return _role_mapping_post(request, config, forms, op)
         form = forms.get(op)
         if form is not None and form.is_valid():
             if op == "fetch":
@@ -60,8 +63,20 @@ def authentication_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Unknown form; nothing was saved.")
         else:
             messages.error(request, "Nothing was saved: correct the errors below.")
-    context = page.context(config, forms)
+    context = {**page.context(config, forms), **page.role_mapping_context(request)}
     status = 400 if request.method == "POST" else 200
+    return render(request, "sso/authentication.html", context, status=status)
+
+
+def _role_mapping_post(
+    request: HttpRequest, config: SamlSettings, forms: dict, op: str
+) -> HttpResponse:
+    """A role mapping form: done (saved or refused) redirects; held or invalid re-renders."""
+    post = mapping_actions.handle(request, op)
+    if post.done:
+        return redirect(reverse("authentication") + "#role-mapping")
+    context = {**page.context(config, forms), **page.role_mapping_context(request, post)}
+    status = 200 if post.held else 400
     return render(request, "sso/authentication.html", context, status=status)
 
 

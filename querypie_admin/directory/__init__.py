@@ -6,7 +6,7 @@ audit vocabulary (`user.deactivated` whatever the path, the source in the detail
 ownership and Owner rules (rules) hold for one row and for a batch alike.
 """
 
-from . import batch, roles
+from . import batch, role_mappings, roles
 from .caller import Caller, Source
 from .errors import DirectoryConflict, DirectoryInvalid, Refused, refusals_audited
 from .fields import (
@@ -43,6 +43,7 @@ __all__ = [
     "delete_user",
     "hand_over",
     "refusals_audited",
+    "role_mappings",
     "roles",
     "release_user",
     "remove_members",

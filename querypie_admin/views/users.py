@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from .. import directory
 from ..directory import Caller
 from ..forms import AddUserForm, RoleForm, UserFilterForm
-from ..models import Role, User
+from ..models import Role, RoleSource, User
 from ..queries import filter_users, with_links
 from ..roles import admin_required
 from . import initial_password, managed
@@ -26,15 +26,42 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "console/user_list.html", context)
 
 
-def read_only_reason(viewer: User, subject: User) -> str:
-    """Why the page offers no status or role change; the directory enforces the same rules."""
-    if subject.is_managed_externally:
-        return "This user is managed by Okta and is read-only here: change it in Okta."
+OKTA_READ_ONLY = "This user is managed by Okta and is read-only here: change it in Okta."
+
+
+def _person_reason(viewer: User, subject: User) -> str:
     if subject.pk == viewer.pk:
         return "This is your own account: another administrator changes its status and role."
     if subject.role == Role.OWNER and viewer.role != Role.OWNER:
         return "Only an Owner can change an Owner."
     return ""
+
+
+def status_reason(viewer: User, subject: User) -> str:
+    """Why the page offers no status change; the directory enforces the same rules."""
+    if subject.is_managed_externally:
+        return OKTA_READ_ONLY
+    return _person_reason(viewer, subject)
+
+
+def role_reason(viewer: User, subject: User) -> str:
+    """Why the page offers no role change. A console role is the console's on an Okta row
+    too, unless an Okta group mapping granted it: then only the mapping changes it."""
+    if subject.role_is_mapped:
+        return (
+            "This role comes from an Okta group mapping: change the mapping (Authentication > "
+            "Role mapping) or the user's groups in Okta."
+        )
+    return _person_reason(viewer, subject)
+
+
+def role_source(subject: User) -> str:
+    """The role's source: set by hand, or the mapped groups that granted it (name, Okta ID)."""
+    if not subject.role_is_mapped:
+        return RoleSource.MANUAL.label
+    names = directory.role_mappings.group_names(subject.role_groups)
+    shown = [f"{names[g]} ({g})" if names[g] else g for g in subject.role_groups]
+    return f"{RoleSource.MAPPING.label}: {', '.join(shown) or 'none recorded'}"
 
 
 @admin_required
@@ -44,7 +71,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "subject": subject,
         "groups": subject.member_of.order_by("name"),
-        "read_only_reason": read_only_reason(request.user, subject),
+        "status_reason": status_reason(request.user, subject),
+        "role_reason": role_reason(request.user, subject),
+        "role_source": role_source(subject),
         "role_form": RoleForm(initial={"role": subject.role}, actor=request.user),
         "is_owner": Caller.console(request).acts_as_owner,
         "initial_password": password,

@@ -19,6 +19,7 @@ from ..errors import bad_request, conflict
 from ..filters import Column, QueryBuilder
 from ..ids import parse_id
 from .base import DirectoryAdapterMixin, as_text, check_schemas, get_ci, without
+from .group_roles import RoleWatch
 from .patch import DocumentPatch, Path, operations, parse_path
 
 MEMBER_COLUMNS = {
@@ -159,19 +160,25 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
         return ("set", [])
 
     def save(self) -> None:
-        """The group and its member steps change together or not at all."""
+        """The group and its member steps change together or not at all; the roles its
+        mappings grant follow once that is committed (group_roles)."""
         with transaction.atomic():
             if self.obj.pk is None:
                 self.obj = self.create_or_adopt()
+                watch = RoleWatch(self.obj, whole_group=True)
             else:
+                watch = RoleWatch(self.obj)
                 self._update(self.obj)
             for step, users in self._member_steps:
+                users = list(users)
+                watch.touch((u.pk for u in users), replacing=step == "set")
                 {
                     "add": directory.add_members,
                     "remove": directory.remove_members,
                     "set": directory.set_members,
                 }[step](self.caller, self.obj, users)
         self.remember_sent()
+        watch.apply(self.caller)
 
     def _named(self) -> Group | None:
         return Group.objects.filter(name__ci_exact=self._wanted["name"]).first()
@@ -189,5 +196,9 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
             raise self._taken() from exc
 
     def delete(self) -> None:
-        """Deletes the group, or only drops the SCIM link when the Okta sync manages it too."""
-        directory.delete_group(self.caller, self.obj)
+        """Deletes the group, or only drops the SCIM link when the Okta sync manages it too;
+        members who had a role through it lose that role."""
+        with transaction.atomic():
+            watch = RoleWatch(self.obj)
+            directory.delete_group(self.caller, self.obj)
+        watch.apply(self.caller)
