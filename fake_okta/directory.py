@@ -24,9 +24,16 @@ from fake_okta.model import (
     okta_id,
 )
 from fake_okta.roles import AdminRoles
-from fake_okta.system_log import SystemLog
+from fake_okta.system_log import SystemLog, app_ref, group_ref, user_ref
 
 ORG_CREATED = "2022-01-01T00:00:00.000Z"
+# The event Okta logs when a user's status goes to a new one (from any other).
+STATUS_EVENTS = {
+    "SUSPENDED": "user.lifecycle.suspend",
+    "DEPROVISIONED": "user.lifecycle.deactivate",
+    "ACTIVE": "user.lifecycle.activate",
+}
+Listener = Callable[[str, list[dict[str, Any]]], None]
 
 
 class FakeOktaDirectory:
@@ -48,6 +55,8 @@ class FakeOktaDirectory:
         # Admin roles, MFA factors and the System Log, for the visibility and access review.
         self.admin_roles = AdminRoles(self)
         self.system_log = SystemLog()
+        # Told (event type, targets) of every change, as Okta's event hooks are (event_hooks).
+        self.listeners: list[Listener] = []
         everyone = Group(self._id("00g"), "Everyone", ORG_CREATED, ORG_CREATED, ORG_CREATED)
         everyone.type, everyone.description = "BUILT_IN", "All users in your organization"
         self.groups[everyone.id] = everyone
@@ -76,6 +85,24 @@ class FakeOktaDirectory:
 
     def _changed(self) -> None:
         self.version += 1
+
+    def _emit(
+        self,
+        event_type: str,
+        *,
+        user: str | None = None,
+        group: str | None = None,
+        app: str | None = None,
+    ) -> None:
+        """Tell the listeners what Okta would log, targets in Okta's shape; callers hold
+        ``lock`` and call it before a deletion, while the target can still be named."""
+        if not self.listeners:
+            return
+        targets = [user_ref(self, user)] if user else []
+        targets += [group_ref(self, group)] if group else []
+        targets += [app_ref(self, app)] if app else []
+        for listen in self.listeners:
+            listen(event_type, targets)
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Memoise a listing until the next change; callers hold ``lock``."""
@@ -109,6 +136,9 @@ class FakeOktaDirectory:
                 user.activated = user.status_changed = stamp
             self.users[user.id] = user
             self._changed()
+            self._emit("user.lifecycle.create", user=user.id)
+            if status == "ACTIVE":
+                self._emit("user.lifecycle.activate", user=user.id)
             return user
 
     def update_user(self, user_id: str, **profile: Any) -> User:
@@ -122,6 +152,7 @@ class FakeOktaDirectory:
                     user.profile[key] = value
             user.last_updated = self.now()
             self._changed()
+            self._emit("user.account.update_profile", user=user_id)
             return user
 
     def rename_login(self, user_id: str, login: str) -> User:
@@ -130,11 +161,16 @@ class FakeOktaDirectory:
     def set_status(self, user_id: str, status: str) -> User:
         with self.lock:
             user = self.users[user_id]
-            user.status = status
+            before, user.status = user.status, status
             user.status_changed = user.last_updated = self.now()
             if status == "ACTIVE" and not user.activated:
                 user.activated = user.status_changed
             self._changed()
+            event = STATUS_EVENTS.get(status)
+            if (before, status) == ("SUSPENDED", "ACTIVE"):
+                event = "user.lifecycle.unsuspend"
+            if event and before != status:
+                self._emit(event, user=user_id)
             return user
 
     def suspend_user(self, user_id: str) -> User:
@@ -156,6 +192,7 @@ class FakeOktaDirectory:
     def delete_user(self, user_id: str) -> None:
         """Gone for good: no longer listed anywhere, not even by ``search``."""
         with self.lock:
+            self._emit("user.lifecycle.delete.initiated", user=user_id)
             del self.users[user_id]
             for group in self.groups.values():
                 if user_id in group.members:
@@ -175,6 +212,7 @@ class FakeOktaDirectory:
             group = Group(self._id("00g"), name, stamp, stamp, stamp, type, description)
             self.groups[group.id] = group
             self._changed()
+            self._emit("group.lifecycle.create", group=group.id)
             return group
 
     def update_group(
@@ -186,10 +224,12 @@ class FakeOktaDirectory:
             group.description = description if description is not None else group.description
             group.last_updated = self.now()
             self._changed()
+            self._emit("group.profile.update", group=group_id)
             return group
 
     def delete_group(self, group_id: str) -> None:
         with self.lock:
+            self._emit("group.lifecycle.delete", group=group_id)
             del self.groups[group_id]
             for assignments in self.app_groups.values():
                 assignments.pop(group_id, None)
@@ -210,6 +250,8 @@ class FakeOktaDirectory:
                 group.members.discard(user_id)
             group.last_membership_updated = self.now()
             self._changed()
+            verb = "add" if add else "remove"
+            self._emit(f"group.user_membership.{verb}", user=user_id, group=group_id)
 
     def member_ids(self, group_id: str) -> set[str]:
         """Explicit members; the BUILT_IN Everyone group holds every user not deprovisioned."""
@@ -247,11 +289,19 @@ class FakeOktaDirectory:
                 created, stamp, profile
             )
             self._changed()
+            if current is None:
+                self._emit(
+                    "application.user_membership.add", user=user_id, app=app_id or self.app_id
+                )
 
     def unassign_user(self, user_id: str, *, app_id: str | None = None) -> None:
         with self.lock:
-            self.app_users[app_id or self.app_id].pop(user_id, None)
+            gone = self.app_users[app_id or self.app_id].pop(user_id, None)
             self._changed()
+            if gone is not None:
+                self._emit(
+                    "application.user_membership.remove", user=user_id, app=app_id or self.app_id
+                )
 
     def assign_group(self, group_id: str, *, app_id: str | None = None) -> None:
         """Assign a group: its members become app users with scope GROUP."""

@@ -22,10 +22,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from fake_okta import saml_pages, shapes, visibility
+from fake_okta import by_id, event_hooks, saml_pages, shapes, visibility
 from fake_okta.directory import FakeOktaDirectory
 from fake_okta.expressions import InvalidExpression
 from fake_okta.faults import Faults, RateLimiter, RateLimitState
+from fake_okta.hook_delivery import Deliveries
 from fake_okta.listings import LISTINGS, NotFound, single
 from fake_okta.saml_idp import OktaSamlApp
 
@@ -42,6 +43,7 @@ _ROUTES = [
     (re.compile(r"^/api/v1/apps/([^/]+)/users$"), "app_users"),
     (re.compile(r"^/api/v1/apps/([^/]+)/groups$"), "app_groups"),
     *visibility.ROUTES,
+    *by_id.ROUTES,
 ]
 
 
@@ -104,6 +106,10 @@ class FakeOkta:
         # The QueryPie app as a SAML IdP (fake_okta.saml_pages serves its pages).
         self.saml = OktaSamlApp("exk" + self.directory.app_id[3:], console_url)
         self.saml.base_url = self.base_url
+        # Event hooks: the admin API (event_hooks.py) and the deliveries of directory changes.
+        self.event_hooks = event_hooks.EventHooks(self)
+        self.deliveries = Deliveries(self)
+        self.directory.listeners.append(self.deliveries.on_change)
         self._thread: threading.Thread | None = None
 
     @property
@@ -131,6 +137,8 @@ class FakeOkta:
             self._httpd.server_close()
 
     def stop(self) -> None:
+        self.deliveries.stop()
+        self.directory.listeners.remove(self.deliveries.on_change)
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -181,6 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         if saml_pages.route(self):  # the SAML IdP's forms and the key credential actions
             return
+        if event_hooks.route(self, "POST"):  # create, verify, (de)activate an event hook
+            return
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self._rate, self._throttled_reset = None, None
         summary = "The endpoint does not support the provided HTTP method"
@@ -188,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if saml_pages.route(self):  # the SAML IdP's pages and the app's key credentials
+            return
+        if event_hooks.route(self, "GET"):
             return
         parts = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -262,6 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
             with directory.lock:
                 if endpoint in visibility.ENDPOINTS:
                     return visibility.serve(self.fake, endpoint, ids, params)
+                if endpoint in by_id.ENDPOINTS:
+                    return by_id.serve(self.fake, endpoint, ids)
                 if endpoint not in LISTINGS:
                     return 200, single(directory, endpoint, ids[0], base), []
                 listing = LISTINGS[endpoint]

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "scim",
     "sync",
     "okta_insights",
+    "event_hooks",
 ]
 
 MIDDLEWARE = [

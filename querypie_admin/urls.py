@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from event_hooks.views import okta_event_hook
+
 from .views import audit_log, auth, groups, health, ownership, users
 
 handler404 = "querypie_admin.views.errors.page_not_found"
@@ -31,7 +33,9 @@ urlpatterns = [
     path("administrator/", include("sync.urls")),
     path("administrator/", include("scim.urls")),
     path("administrator/", include("okta_insights.urls")),
+    path("administrator/", include("event_hooks.urls")),
     path("saml/", include("sso.saml_urls")),
     path("api/scim/v2/", include("scim.scim_urls")),
     path("api/v1/", include("querypie_admin.api.urls")),
+    path("api/okta/event-hook", okta_event_hook, name="okta_event_hook"),
 ]

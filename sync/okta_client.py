@@ -28,6 +28,7 @@ from sync.okta_errors import (
     error_from_exception,
     error_from_response,
 )
+from sync.okta_hook_calls import HookCalls
 from sync.okta_input import is_well_formed_token, loopback_allowed, normalize_okta_base_url
 from sync.okta_visibility_reads import VisibilityReads
 from sync.okta_wire import APPS_LIMIT, parse_link_header
@@ -84,7 +85,7 @@ class _SswsAuth(requests.auth.AuthBase):
         return "<SSWS token hidden>"
 
 
-class OktaClient(VisibilityReads):
+class OktaClient(VisibilityReads, HookCalls):
     """Sequential, paging, rate-limit-aware reader of one Okta org."""
 
     def __init__(

@@ -23,6 +23,7 @@ PUBLIC = {
     "saml_sp_acs",
     "saml_sp_slo",  # Okta's signed Single Logout messages, often without a cookie
     "saml_sp_certificate",  # the SP certificate, public like the SP metadata
+    "okta_event_hook",  # Okta's Event Hooks: the header secret only, tested in tests/event_hooks
 }
 PUBLIC_NAMESPACES = {"scim"}  # /api/scim/v2/: SCIM bearer token only, tested in tests/scim
 # Open to every signed-in user, whatever the role.

@@ -1,0 +1,45 @@
+"""What the guard held: an administrator confirms it (it is applied, after Okta is read
+again) or discards it (a missed change is then repaired by the next sync, which has its own
+guard). Either acts only on the events the page showed: those up to the newest one listed.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from querypie_admin.audit import actor_label
+from querypie_admin.directory import Caller
+
+from ..models import EventStatus, HookEvent
+from .intake import claim_queue, queue_processing
+
+
+def confirm(caller: Caller, up_to: int) -> int:
+    """Held events up to id `up_to` go back to processing, past the guard; returns how many."""
+    label = actor_label(caller.actor)
+    with transaction.atomic():
+        held = HookEvent.objects.filter(status=EventStatus.HELD, pk__lte=up_to)
+        count = held.update(status=EventStatus.RECEIVED, confirmed_by_label=label, effect="")
+        if count:
+            caller.record(
+                "event_hook.held_confirmed", target_label="Okta Event Hooks", events=count
+            )
+            if claim_queue(timezone.now()):
+                transaction.on_commit(queue_processing)
+    return count
+
+
+def discard(caller: Caller, up_to: int) -> int:
+    """Held events up to id `up_to` are not applied; returns how many."""
+    with transaction.atomic():
+        held = HookEvent.objects.filter(status=EventStatus.HELD, pk__lte=up_to)
+        count = held.update(
+            status=EventStatus.IGNORED,
+            detail=f"Discarded by {actor_label(caller.actor)}: the next sync decides again.",
+            effect="",
+            processed_at=timezone.now(),
+        )
+        if count:
+            caller.record(
+                "event_hook.held_discarded", target_label="Okta Event Hooks", events=count
+            )
+    return count

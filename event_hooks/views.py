@@ -1,0 +1,159 @@
+"""Okta Event Hooks: the endpoint Okta calls, and the settings panel.
+
+The endpoint is exempt from CSRF (Okta posts from outside, with no session) and
+authenticated by the header secret instead. The panel: Owners and System Admins see it
+and confirm or discard held events; only an Owner changes the secret, the event types or
+the registration, since those decide what Okta may change here.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from querypie_admin import audit, encryption
+from querypie_admin.directory import Caller
+from querypie_admin.roles import admin_required
+
+from .forms import HeldForm, HookSettingsForm
+from .models import HookSettings
+from .service import authentication, configure, held, intake, registration, verification
+from .service.status import hook_status
+
+logger = logging.getLogger(__name__)
+NEW_SECRET_KEY = "event_hook_new_secret"
+NEW_SECRET_PURPOSE = b"event-hook-new-secret-in-session"
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def okta_event_hook(request: HttpRequest) -> HttpResponse:
+    """GET: Okta's one-time verification. POST: a delivery, stored and queued, 204."""
+    hook = HookSettings.load()
+    if not authentication.authenticated(hook, request.headers.get(hook.header_name, "")):
+        logger.info("Okta event hook %s refused: no valid secret (from %s)",
+                    request.method, audit.client_ip(request))  # fmt: skip
+        return JsonResponse({"error": "A valid event hook secret is required."}, status=401)
+    if request.method == "GET":
+        return verification.answer(request)
+    try:
+        events = intake.parse(intake.read_body(request))
+    except intake.BadDelivery as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    intake.store(events)
+    return HttpResponse(status=204)
+
+
+def _panel(request: HttpRequest, form: HookSettingsForm, status: int = 200) -> HttpResponse:
+    stored = request.session.pop(NEW_SECRET_KEY, None)
+    try:
+        new_secret = encryption.decrypt(stored, NEW_SECRET_PURPOSE) if stored else None
+    except encryption.SecretUnreadable:  # SECRET_KEY rotated between the POST and this page
+        new_secret = None
+    context = {
+        "hook": HookSettings.load(),
+        "form": form,
+        "hook_url": registration.hook_url(),
+        "status": hook_status(),
+        "held_form": HeldForm(),
+        "is_owner": Caller.console(request).acts_as_owner,
+        "new_secret": new_secret,
+    }
+    response = render(request, "event_hooks/settings.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _form(hook: HookSettings) -> HookSettingsForm:
+    return HookSettingsForm(initial={"header_name": hook.header_name,
+                                     "event_types": hook.event_types})  # fmt: skip
+
+
+@admin_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """GET shows the panel; POST handles its buttons (by the `op` field), Owner only."""
+    if request.method != "POST":
+        return _panel(request, _form(HookSettings.load()))
+    caller = Caller.console(request)
+    if not caller.acts_as_owner:
+        raise PermissionDenied("Only an Owner can change the Okta Event Hooks settings.")
+    op = request.POST.get("op")
+    if op == "save":
+        form = HookSettingsForm(request.POST)
+        if not form.is_valid():
+            return _panel(request, form, status=400)
+        configure.save_settings(caller, **form.cleaned_data)
+        messages.success(request, "Okta Event Hooks settings saved.")
+    elif op in ACTIONS:
+        ACTIONS[op](request, caller)
+    else:
+        messages.error(request, "Choose one of the panel's buttons.")
+    return redirect("event_hooks_settings")
+
+
+def _new_secret(request: HttpRequest, caller: Caller) -> None:
+    try:
+        value = configure.new_secret(caller)
+    except configure.SettingsRefused as exc:
+        messages.error(request, str(exc))
+        return
+    request.session[NEW_SECRET_KEY] = encryption.encrypt(value, NEW_SECRET_PURPOSE)
+
+
+def _remove_previous(request: HttpRequest, caller: Caller) -> None:
+    try:
+        configure.remove_previous(caller)
+    except configure.SettingsRefused as exc:
+        messages.error(request, str(exc))
+        return
+    messages.success(request, "The previous secret was removed: it no longer opens the hook.")
+
+
+def _with_okta(done: str, call) -> object:
+    def act(request: HttpRequest, caller: Caller) -> None:
+        try:
+            hook = call(caller)
+        except (registration.RegistrationError, configure.SettingsRefused) as exc:
+            messages.error(request, str(exc))
+            return
+        messages.success(request, done.format(hook=hook))
+
+    return act
+
+
+ACTIONS = {
+    "secret": _new_secret,
+    "remove_previous": _remove_previous,
+    "register": _with_okta(
+        "Registered with Okta as event hook {hook.okta_hook_id}: {hook.okta_verification}.",
+        registration.register,
+    ),
+    "verify": _with_okta("Okta verified the event hook.", registration.verify),
+    "refresh": _with_okta(
+        "Okta says the event hook is {hook.okta_status}, {hook.okta_verification}.",
+        registration.refresh,
+    ),
+}
+
+
+@admin_required
+@require_POST
+def held_events(request: HttpRequest, action: str) -> HttpResponse:
+    """Confirm and apply, or discard, the held events the panel listed."""
+    form = HeldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Reload the page: the list of held events was not sent.")
+        return redirect("event_hooks_settings")
+    caller, up_to = Caller.console(request), form.cleaned_data["up_to"]
+    if action == "confirm":
+        count = held.confirm(caller, up_to)
+        messages.success(request, f"{count} held events confirmed: Okta is read again and "
+                                  "what it says now is applied.")  # fmt: skip
+    else:
+        count = held.discard(caller, up_to)
+        messages.success(request, f"{count} held events discarded.")
+    return redirect("event_hooks_settings")
