@@ -36,7 +36,6 @@ EVENT_TYPES = (
     EventType("group.lifecycle.delete", "Group deleted", GROUP),
 )
 BY_NAME = {event.name: event for event in EVENT_TYPES}
-APP_ASSIGNMENT = ("application.user_membership.add", "application.user_membership.remove")
 
 
 def default_event_types() -> list[str]:

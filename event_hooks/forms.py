@@ -33,3 +33,4 @@ class HeldForm(forms.Form):
     """Confirm or discard the held events the page listed: those up to the newest shown."""
 
     up_to = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    shown = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

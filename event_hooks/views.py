@@ -7,6 +7,7 @@ the registration, since those decide what Okta may change here.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -113,7 +114,12 @@ def _remove_previous(request: HttpRequest, caller: Caller) -> None:
     messages.success(request, "The previous secret was removed: it no longer opens the hook.")
 
 
-def _with_okta(done: str, call) -> object:
+Action = Callable[[HttpRequest, Caller], None]
+
+
+def _with_okta(done: str, call: Callable[[Caller], HookSettings]) -> Action:
+    """A button that calls Okta: `done` (formatted with the hook) or Okta's refusal."""
+
     def act(request: HttpRequest, caller: Caller) -> None:
         try:
             hook = call(caller)
@@ -125,7 +131,7 @@ def _with_okta(done: str, call) -> object:
     return act
 
 
-ACTIONS = {
+ACTIONS: dict[str, Action] = {
     "secret": _new_secret,
     "remove_previous": _remove_previous,
     "register": _with_okta(
@@ -148,12 +154,15 @@ def held_events(request: HttpRequest, action: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Reload the page: the list of held events was not sent.")
         return redirect("event_hooks_settings")
-    caller, up_to = Caller.console(request), form.cleaned_data["up_to"]
-    if action == "confirm":
-        count = held.confirm(caller, up_to)
-        messages.success(request, f"{count} held events confirmed: Okta is read again and "
-                                  "what it says now is applied.")  # fmt: skip
-    else:
-        count = held.discard(caller, up_to)
-        messages.success(request, f"{count} held events discarded.")
+    caller, listed = Caller.console(request), form.cleaned_data
+    try:
+        if action == "confirm":
+            count = held.confirm(caller, listed["up_to"], listed["shown"])
+            messages.success(request, f"{count} held events confirmed: Okta is read again "
+                                      "and what it says now is applied.")  # fmt: skip
+        else:
+            count = held.discard(caller, listed["up_to"], listed["shown"])
+            messages.success(request, f"{count} held events discarded.")
+    except held.HeldChanged as changed:
+        messages.error(request, str(changed))
     return redirect("event_hooks_settings")

@@ -1,5 +1,5 @@
 """The by-id reads Okta Event Hooks processing makes, beside the sync's listings: a user's
-groups (``GET /api/v1/users/{id}/groups``) and one app user
+groups (``GET /api/v1/users/{id}/groups``, by id or by login as Okta documents) and one app user
 (``GET /api/v1/apps/{appId}/users/{userId}``, 404 when the user is not assigned).
 
 The server routes these names here; each answer is (status, body, Link headers).
@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from fake_okta import shapes
+from fake_okta.listings import NotFound, single
 
 if TYPE_CHECKING:
     from fake_okta.server import FakeOkta
@@ -27,15 +28,15 @@ def serve(fake: FakeOkta, endpoint: str, ids: tuple[str, ...]) -> Reply:
     """Answer one request; the caller holds the directory's lock."""
     directory, base = fake.directory, fake.base_url
     if endpoint == "user_groups":
-        (user_id,) = ids
-        user = directory.users.get(user_id)
-        if user is None:
-            return 404, shapes.error_body("E0000007", f"{user_id} (User)"), []
+        try:
+            user = directory.users[single(directory, "user", ids[0], base)["id"]]
+        except NotFound as exc:
+            return 404, shapes.error_body("E0000007", str(exc)), []
         groups = [
             group
             for group in sorted(directory.groups.values(), key=lambda g: g.id)
             if (group.type == "BUILT_IN" and user.status != "DEPROVISIONED")
-            or user_id in group.members
+            or user.id in group.members
         ]
         return 200, [shapes.group_body(g, base, directory.app_id) for g in groups], []
     app_id, user_id = ids

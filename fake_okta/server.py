@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from fake_okta import by_id, event_hooks, saml_pages, shapes, visibility
 from fake_okta.directory import FakeOktaDirectory
@@ -335,10 +335,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _route(path: str) -> tuple[str, tuple[str, ...]]:
+    """The endpoint and its path ids, percent-decoded as Okta reads them (`ada%40corp…`)."""
     for pattern, endpoint in _ROUTES:
         match = pattern.match(path)
         if match:
-            return endpoint, match.groups()
+            return endpoint, tuple(unquote(value) for value in match.groups())
     return "unknown", ()
 
 

@@ -5,8 +5,9 @@ administrator role than the role mappings allow at once, is held for confirmatio
 Okta sends a mass deactivation as one event per user, over seconds, so the guard counts
 within a sliding window (WINDOW): the deactivations (and promotions) hooks applied or held
 in it, plus the one at hand. Those under the limit are applied as they come; from the one
-that would pass it, every further one in the window is held, listed on the settings panel
-with "Confirm and apply" (which re-reads Okta first). The share is of the active users the
+that would pass it, every further deactivation or promotion is held until an administrator
+confirms or discards what is held, listed on the settings panel with "Confirm and apply"
+(which re-reads Okta first). The share is of the active users the
 sync links, counted with the ones deactivated in the window, so it does not shrink as the
 burst goes on.
 """
@@ -39,11 +40,25 @@ class Guard:
         ).count()
         self.population = active + deactivated.filter(status=EventStatus.APPLIED).count()
         self.promotions = recent.filter(effect=Effect.PROMOTE).count()
+        # Once something is held, every later deactivation or promotion waits with it,
+        # as a held sync run holds the runs after it: a burst cannot trickle past the
+        # guard at the threshold's rate, window after window.
+        self.holding = HookEvent.objects.filter(status=EventStatus.HELD).exists()
         self.threshold = SyncSettings.load().deactivation_threshold
         self.promotion_limit = RoleMappingSettings.load().promotion_threshold
 
     def hold_reason(self, deactivates: bool, promotes: bool) -> str:
         """Why this change must wait for confirmation, or "" when it may be applied."""
+        if self.holding and (deactivates or promotes):
+            return (
+                "Held: earlier changes from event hooks wait for confirmation, and this one "
+                "waits with them. Confirm to apply."
+            )
+        reason = self._over_limit(deactivates, promotes)
+        self.holding = bool(reason)
+        return reason
+
+    def _over_limit(self, deactivates: bool, promotes: bool) -> str:
         if deactivates:
             count = self.deactivations + 1
             if count * 100 > self.threshold * max(self.population, 1):
@@ -66,6 +81,7 @@ class Guard:
 
 
 def effect_of(deactivates: bool, promotes: bool) -> str:
+    """The one effect a change is counted as; a deactivation outweighs a promotion."""
     if deactivates:
         return Effect.DEACTIVATE
     return Effect.PROMOTE if promotes else Effect.NONE

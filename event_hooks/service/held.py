@@ -1,6 +1,7 @@
 """What the guard held: an administrator confirms it (it is applied, after Okta is read
 again) or discards it (a missed change is then repaired by the next sync, which has its own
-guard). Either acts only on the events the page showed: those up to the newest one listed.
+guard). Either acts only on the events the page showed: those up to the newest one listed,
+and only while they are exactly as many as the page listed.
 """
 
 from django.db import transaction
@@ -13,11 +14,24 @@ from ..models import EventStatus, HookEvent
 from .intake import claim_queue, queue_processing
 
 
-def confirm(caller: Caller, up_to: int) -> int:
-    """Held events up to id `up_to` go back to processing, past the guard; returns how many."""
+class HeldChanged(Exception):
+    """The held events are no longer those the page showed: nothing was confirmed."""
+
+
+def _shown(up_to: int, shown: int):
+    """The held events the page listed, locked; HeldChanged if others were held since
+    (an event committed late with a lower id) or some were confirmed elsewhere."""
+    held = HookEvent.objects.select_for_update().filter(status=EventStatus.HELD, pk__lte=up_to)
+    if len(held) != shown:
+        raise HeldChanged("The held events changed since the page was shown: review them again.")
+    return HookEvent.objects.filter(pk__in=[event.pk for event in held])
+
+
+def confirm(caller: Caller, up_to: int, shown: int) -> int:
+    """The held events listed go back to processing, past the guard; returns how many."""
     label = actor_label(caller.actor)
     with transaction.atomic():
-        held = HookEvent.objects.filter(status=EventStatus.HELD, pk__lte=up_to)
+        held = _shown(up_to, shown)
         count = held.update(status=EventStatus.RECEIVED, confirmed_by_label=label, effect="")
         if count:
             caller.record(
@@ -28,10 +42,10 @@ def confirm(caller: Caller, up_to: int) -> int:
     return count
 
 
-def discard(caller: Caller, up_to: int) -> int:
-    """Held events up to id `up_to` are not applied; returns how many."""
+def discard(caller: Caller, up_to: int, shown: int) -> int:
+    """The held events listed are not applied; returns how many."""
     with transaction.atomic():
-        held = HookEvent.objects.filter(status=EventStatus.HELD, pk__lte=up_to)
+        held = _shown(up_to, shown)
         count = held.update(
             status=EventStatus.IGNORED,
             detail=f"Discarded by {actor_label(caller.actor)}: the next sync decides again.",

@@ -5,8 +5,7 @@ Okta's event uuid), count it and queue the processing. No call to Okta here: Okt
 
 import json
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -29,20 +28,10 @@ class BadDelivery(Exception):
     """The body is not an event hook delivery; the message says what is wrong with it."""
 
 
-@dataclass(frozen=True)
-class Stored:
-    events: int
-    new: int
-
-    @property
-    def duplicates(self) -> int:
-        return self.events - self.new
-
-
 def read_body(request: Any) -> bytes:
     """The body, refused above MAX_BODY before more than that is read."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit():
+    if not (declared.isascii() and declared.isdigit()):  # "²" is a digit, but no number
         raise BadDelivery("Content-Length is not a number.")
     if int(declared) > MAX_BODY:
         raise BadDelivery(f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
@@ -77,13 +66,15 @@ def _row(position: int, event: Any, delivery_id: str) -> HookEvent:
         raise BadDelivery(f"Event {position} is not an object.")
     uuid, event_type = event.get("uuid"), event.get("eventType")
     for name, value, limit in (("uuid", uuid, 64), ("eventType", event_type, 128)):
-        if not isinstance(value, str) or not 0 < len(value) <= limit or "\x00" in value:
+        # Printable: no NUL, and no lone surrogate, which JSON allows and PostgreSQL refuses.
+        if not isinstance(value, str) or not 0 < len(value) <= limit or not value.isprintable():
             raise BadDelivery(f"Event {position} has no usable {name}.")
     row = HookEvent(uuid=uuid, event_type=event_type, delivery_id=delivery_id)
     row.published = _moment(event.get("published"))
     targets = event.get("target") if isinstance(event.get("target"), list) else []
     for target in targets:
-        field = TARGET_FIELDS.get(target.get("type")) if isinstance(target, dict) else None
+        kind = target.get("type") if isinstance(target, dict) else None
+        field = TARGET_FIELDS.get(kind) if isinstance(kind, str) else None
         if field and not getattr(row, field):
             setattr(row, field, _text(target.get("id"), 64))
             if field != "okta_app_id" and not row.target_label:
@@ -93,18 +84,23 @@ def _row(position: int, event: Any, delivery_id: str) -> HookEvent:
 
 
 def _text(value: Any, limit: int) -> str:
-    return value.replace("\x00", "")[:limit] if isinstance(value, str) else ""
+    """Text PostgreSQL takes: no NUL, and a lone surrogate (valid JSON) replaced by "?"."""
+    if not isinstance(value, str):
+        return ""
+    return value.replace("\x00", "").encode("utf-8", "replace").decode()[:limit]
 
 
 def _moment(value: Any) -> datetime | None:
+    """Okta's `published`, in UTC; None when it is not a moment both Python and PostgreSQL
+    can hold (`9999-12-31T23:00-14:00` is year 10000 in UTC: stored, but never read back)."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
+        return moment.astimezone(UTC) if moment.tzinfo else None
+    except (AttributeError, ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else None
 
 
-def store(rows: list[HookEvent]) -> Stored:
+def store(rows: list[HookEvent]) -> None:
     """Insert the events not seen before, count the delivery, queue processing if needed."""
     now = timezone.now()
     with transaction.atomic():
@@ -117,7 +113,6 @@ def store(rows: list[HookEvent]) -> Stored:
         _count(len(rows), len(new), now)
         if new and claim_queue(now):
             transaction.on_commit(queue_processing)
-    return Stored(len(rows), len(new))
 
 
 def _count(events: int, new: int, now: datetime) -> None:

@@ -20,6 +20,11 @@ DIRECTORY_GROUP_TYPE = "OKTA_GROUP"
 GONE_STATUS = "DEPROVISIONED"
 
 
+class NotAnId(Exception):
+    """The event named a user or group by something else Okta answers to (a login, `me`,
+    a dot segment): only the row of an Okta id may change, so nothing is done."""
+
+
 class NotReady(Exception):
     """Processing cannot read Okta now; every pending event gets `status` with the message."""
 
@@ -56,7 +61,7 @@ class Reader:
         self.client.close()
 
     def user(self, okta_id: str) -> SeenUser:
-        body = self.client.find_user(okta_id)
+        body = _by_id(self.client.find_user(okta_id), okta_id, "user")
         seen = SeenUser(okta_id, body)
         if body is None:
             return seen
@@ -73,7 +78,7 @@ class Reader:
 
     def group(self, okta_id: str) -> tuple[dict | None, bool]:
         """The group as Okta has it now (None: deleted) and whether the sync reads it."""
-        body = self.client.find_group(okta_id)
+        body = _by_id(self.client.find_group(okta_id), okta_id, "group")
         return body, body is not None and self.group_in_scope(body)
 
     def group_in_scope(self, group: dict) -> bool:
@@ -85,6 +90,16 @@ class Reader:
         if self._app_groups is None:
             self._app_groups = {g["id"] for g in self.client.iter_app_groups(self.app_id)}
         return self._app_groups
+
+
+def _by_id(body: dict | None, okta_id: str, kind: str) -> dict | None:
+    """Okta's answer, if it is the object of that id (GET /users/{login} answers too)."""
+    if body is not None and body.get("id") != okta_id:
+        raise NotAnId(
+            f"The event names {kind} {okta_id!r}, which Okta knows as {body.get('id')!r}: "
+            f"only an Okta {kind} ID is acted on."
+        )
+    return body
 
 
 def open_reader() -> Reader:

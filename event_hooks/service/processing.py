@@ -25,7 +25,7 @@ from ..catalog import BY_NAME, GROUP
 from ..models import FINAL, EventStatus, HookCounters, HookEvent, HookSettings
 from .groups import apply_group
 from .guard import Guard
-from .okta import NotReady, Reader, open_reader
+from .okta import NotAnId, NotReady, Reader, open_reader
 from .outcome import Outcome
 from .users import apply_user
 
@@ -80,10 +80,11 @@ def _drain() -> Counter:
         if not events:
             HookCounters.objects.filter(pk=1).update(last_processed_at=timezone.now())
             return done
-        done += process_batch(events)
+        done += _process_batch(events)
 
 
-def process_batch(events: list[HookEvent]) -> Counter:
+def _process_batch(events: list[HookEvent]) -> Counter:
+    """One re-read per user or group the events name, with one Okta client."""
     targets, done = _targets(events)
     if not targets:
         return done
@@ -108,9 +109,7 @@ def _targets(events: list[HookEvent]) -> tuple[dict[Target, list[HookEvent]], Co
     done: Counter = Counter()
     for event in events:
         known = BY_NAME.get(event.event_type)
-        target_id = (
-            (event.okta_group_id if known.kind == GROUP else event.okta_user_id) if known else ""
-        )
+        target_id = getattr(event, _field(known.kind)) if known else ""
         if known is None:
             reason = f"The console does not act on {event.event_type} events."
         elif event.event_type not in subscribed and not event.confirmed_by_label:
@@ -123,6 +122,11 @@ def _targets(events: list[HookEvent]) -> tuple[dict[Target, list[HookEvent]], Co
         done[_settle([event], Outcome.ignored(reason))] += 1
     groups_first = sorted(targets.items(), key=lambda item: (item[0][0] != GROUP, item[1][0].pk))
     return dict(groups_first), done
+
+
+def _field(kind: str) -> str:
+    """The event's column that names a target of this kind."""
+    return "okta_group_id" if kind == GROUP else "okta_user_id"
 
 
 def _process_targets(reader: Reader, targets: dict[Target, list[HookEvent]]) -> Counter:
@@ -143,10 +147,9 @@ def _sweep(target: Target, events: list[HookEvent], subscribed: set[str]) -> lis
     """The target's events, with those received since the batch began (a burst names the
     same users again and again): all stored before the re-read, so it answers them all."""
     kind, okta_id = target
-    field = "okta_group_id" if kind == GROUP else "okta_user_id"
     types = [name for name, known in BY_NAME.items() if known.kind == kind and name in subscribed]
     later = HookEvent.objects.filter(status=EventStatus.RECEIVED, event_type__in=types)
-    later = later.filter(**{field: okta_id}).exclude(pk__in=[event.pk for event in events])
+    later = later.filter(**{_field(kind): okta_id}).exclude(pk__in=[event.pk for event in events])
     return events + list(later.order_by("id"))
 
 
@@ -159,6 +162,8 @@ def _one(reader: Reader, caller: Caller, guard: Guard, target: Target, events: l
             return apply_group(reader, caller, okta_id, cause)
         waived = any(event.confirmed_by_label for event in events)
         return apply_user(reader, caller, okta_id, guard, waived=waived, cause=cause)
+    except NotAnId as exc:
+        return Outcome.ignored(str(exc))
     except Refused as refusal:
         refusal.record()
         return Outcome.failed(f"Refused: {refusal}")
@@ -182,7 +187,6 @@ def _settle(events: list[HookEvent], outcome: Outcome, target: Target | None = N
     if outcome.effect:
         HookEvent.objects.filter(pk=ids[-1]).update(effect=outcome.effect)
     if target and outcome.status == EventStatus.APPLIED:
-        field = "okta_group_id" if target[0] == GROUP else "okta_user_id"
-        held = HookEvent.objects.filter(status=EventStatus.HELD, **{field: target[1]})
+        held = HookEvent.objects.filter(status=EventStatus.HELD, **{_field(target[0]): target[1]})
         held.exclude(pk__in=ids).update(status=EventStatus.APPLIED, detail=SUPERSEDED, effect="")
     return outcome.status

@@ -24,6 +24,7 @@ from .configure import TARGET, SettingsRefused, install_secret, rotation_refusal
 
 HOOK_NAME = "QueryPie Admin"
 CALL_SECONDS = 20.0  # the button waits for these calls: seconds, not minutes
+MAX_HOOK_ID = HookSettings._meta.get_field("okta_hook_id").max_length
 
 
 class RegistrationError(Exception):
@@ -110,9 +111,8 @@ def _store(caller: Caller, secret: str, created: dict) -> HookSettings:
             install_secret(hook, secret)
         except SettingsRefused as exc:  # a rotation slipped in since the check
             raise RegistrationError(str(exc)) from None
-        hook.okta_hook_id = created.get("id", "")
-        hook.okta_status = created.get("status", "")
-        hook.okta_verification = created.get("verificationStatus", "")
+        hook.okta_hook_id = _hook_id(created)
+        _copy_status(hook, created)
         hook.registered_at = timezone.now()
         hook.save()
         caller.record(
@@ -158,10 +158,26 @@ def refresh(caller: Caller) -> HookSettings:
     return _save_status(caller, answer, "")
 
 
-def _save_status(caller: Caller, answer: dict, action: str) -> HookSettings:
-    hook = HookSettings.load()
+def _hook_id(created: dict) -> str:
+    """The new hook's id: text that fits, or the API URL is not Okta's (nothing is kept)."""
+    hook_id = created.get("id")
+    if not isinstance(hook_id, str) or not 0 < len(hook_id) <= MAX_HOOK_ID:
+        raise RegistrationError(
+            "The answer to creating the event hook has no usable event hook ID: "
+            "is the API URL that of your Okta org?"
+        )
+    return hook_id
+
+
+def _copy_status(hook: HookSettings, answer: dict) -> None:
+    """Okta's status and verification status, as short as the settings keep them."""
     hook.okta_status = str(answer.get("status") or "")[:16]
     hook.okta_verification = str(answer.get("verificationStatus") or "")[:16]
+
+
+def _save_status(caller: Caller, answer: dict, action: str) -> HookSettings:
+    hook = HookSettings.load()
+    _copy_status(hook, answer)
     hook.save(update_fields=["okta_status", "okta_verification", "updated_at"])
     if action:
         caller.record(action, target_label=TARGET, okta_hook_id=hook.okta_hook_id)

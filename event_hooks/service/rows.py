@@ -67,11 +67,6 @@ def linked_user(okta_id: str) -> User | None:
     return match.row if match.how == How.LINKED else None
 
 
-def linked_group(okta_id: str) -> Group | None:
-    link = _links(group__isnull=False).filter(external_id=okta_id).select_related("group").first()
-    return link.group if link else None
-
-
 def linked_groups(okta_ids: set[str]) -> dict[str, Group]:
     """Okta group id -> the group the sync links to it, for those here."""
     links = _links(group__isnull=False, external_id__in=sorted(okta_ids)).select_related("group")

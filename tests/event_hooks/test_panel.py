@@ -114,6 +114,7 @@ def test_save_changes_the_header_and_event_types_and_refuses_bad_values(owner_cl
     for header, types, message in (
         ("Host", ["user.lifecycle.create"], "HTTP or proxies give meaning to"),
         ("Bad Header", ["user.lifecycle.create"], "letters, digits"),
+        ("X_Okta_Secret", ["user.lifecycle.create"], "letters, digits"),
         ("X-Ok", [], "Choose at least one event type"),
         ("X-Ok", ["user.session.start"], "not one of the available choices"),
     ):
@@ -188,9 +189,14 @@ def test_a_system_admin_confirms_held_events_up_to_those_shown_a_user_cannot(
     shown, later = held_event("shown"), held_event("later")
     confirm = PANEL + "held/confirm/"
 
-    assert signed_in(plain_user).post(confirm, {"up_to": later.pk}).status_code == 403
-    assert signed_in(system_admin, csrf=True).post(confirm, {"up_to": shown.pk}).status_code == 403
-    response = signed_in(system_admin).post(confirm, {"up_to": shown.pk})
+    assert signed_in(plain_user).post(confirm, {"up_to": later.pk, "shown": 2}).status_code == 403
+    assert (
+        signed_in(system_admin, csrf=True)
+        .post(confirm, {"up_to": shown.pk, "shown": 1})
+        .status_code
+        == 403
+    )
+    response = signed_in(system_admin).post(confirm, {"up_to": shown.pk, "shown": 1})
 
     assert response.status_code == 302
     shown.refresh_from_db()
@@ -201,10 +207,24 @@ def test_a_system_admin_confirms_held_events_up_to_those_shown_a_user_cannot(
 
 
 @pytest.mark.django_db
+def test_confirm_acts_only_on_exactly_the_held_events_the_page_listed(owner):
+    held_event("held after the page was drawn, committed late with a lower id")
+    listed = held_event("listed")
+
+    page = signed_in(owner).post(
+        PANEL + "held/confirm/", {"up_to": listed.pk, "shown": 1}, follow=True
+    )
+
+    assert "changed since the page was shown" in page.content.decode()
+    assert HookEvent.objects.filter(status=EventStatus.HELD).count() == 2
+    assert not AuditEvent.objects.filter(action="event_hook.held_confirmed").exists()
+
+
+@pytest.mark.django_db
 def test_discard_leaves_held_events_to_the_next_sync(owner):
     event = held_event("x")
 
-    signed_in(owner).post(PANEL + "held/discard/", {"up_to": event.pk})
+    signed_in(owner).post(PANEL + "held/discard/", {"up_to": event.pk, "shown": 1})
 
     event.refresh_from_db()
     assert event.status == EventStatus.IGNORED and "Discarded by owner@corp.example" in event.detail
