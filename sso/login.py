@@ -129,11 +129,9 @@ def apply_asserted_groups(user: User, identity: SamlIdentity) -> None:
     asserted = asserted_groups(identity)
     if asserted is None:
         return  # Okta sent no groups: the role stays as SCIM or the sync left it
-    roles = directory.roles
-    changes = roles.decide(
-        roles.current_of([user.pk]), {user.pk: asserted}, roles.active_mappings()
+    directory.roles.apply_asserted(
+        directory.Caller.saml(), user, asserted, saml_assertion=identity.assertion_id
     )
-    roles.apply(directory.Caller.saml(), changes, saml_assertion=identity.assertion_id)
     user.refresh_from_db(fields=["role", "role_source", "role_groups"])
 
 

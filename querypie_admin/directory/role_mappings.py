@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import Count
 
 from ..models import (
-    DirectoryLink,
     Group,
     Role,
     RoleMapping,
@@ -29,7 +28,7 @@ from ..models import (
     User,
 )
 from . import roles
-from .caller import PROVISIONING, Caller
+from .caller import Caller
 from .errors import DirectoryInvalid, Refused
 from .rules import _is_owner_now
 from .users import save_unique
@@ -193,12 +192,13 @@ def set_promotion_threshold(caller: Caller, threshold: int) -> None:
 
 
 def linked_groups(okta_ids: Iterable[str]) -> dict[str, Group]:
-    """Okta group id -> the console group that carries it in a SCIM or sync link, with its
-    member count (`member_count`)."""
-    links = DirectoryLink.objects.filter(
-        source__in=PROVISIONING, group__isnull=False, external_id__in=list(okta_ids)
-    )
-    found = dict(links.values_list("external_id", "group_id"))
+    """Okta group id -> the console group that carries it (the sync's, else the first SCIM
+    linked: roles.okta_ids_of_groups), with its member count (`member_count`)."""
+    found = {
+        okta_id: group_id
+        for group_id, ids in roles.okta_ids_of_groups(okta_ids).items()
+        for okta_id in ids
+    }
     groups = Group.objects.filter(pk__in=found.values()).annotate(member_count=Count("memberships"))
     by_pk = {g.pk: g for g in groups}
     return {okta_id: by_pk[pk] for okta_id, pk in found.items() if pk in by_pk}
@@ -244,7 +244,8 @@ def _recompute(
     with transaction.atomic():
         config = _locked_settings()  # one mapping change at a time: each sees the last
         write()
-        changes = roles.changes_from_directory(None)
+        locked = roles.lock_for_recompute(roles.concerned_users())
+        changes = roles.changes_from_directory(locked)
         promotions = [c for c in changes if c.is_promotion]
         over = len(promotions) > config.promotion_threshold
         if over and confirm != confirmation_token(promotions):

@@ -12,6 +12,13 @@ The rule, in one place:
   active Owner is never demoted: such a change is refused and audited.
 - A role change ends the user's open sessions (User.get_session_auth_hash) and their API
   tokens stop opening administrator endpoints at the next request (they re-read the role).
+- One Okta id names one group here (`group_of_okta_id`): the sync's, which read it from
+  Okta's API, else the first group SCIM linked under it. A SCIM externalId is what the SCIM
+  client says, so a later group claiming a known id grants nothing.
+- A recompute locks its users before it reads their memberships and writes in the same
+  transaction (`apply_from_directory`), and waits for a mapping change being saved: a
+  membership or mapping change committed meanwhile is decided again by its own recompute,
+  so no role is written from memberships or mappings that are gone.
 
 Callers decide which users to look at and where memberships come from: `decide` is pure,
 `changes_from_directory` reads the memberships stored here, `apply` writes.
@@ -21,16 +28,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ..models import (
-    ADMIN_ROLES,
     ROLE_RANK,
     AuthProvider,
     DirectoryLink,
     GroupMembership,
+    LinkSource,
     Role,
     RoleMapping,
     RoleMappingSettings,
@@ -57,8 +64,13 @@ class RoleChange:
 
     @property
     def is_promotion(self) -> bool:
-        """Into an administrator role from outside one: what the promotion guard counts."""
-        return self.after in ADMIN_ROLES and self.before not in ADMIN_ROLES
+        """Up to a higher role, User → System Admin and System Admin → Owner alike: what the
+        promotion guard counts (a group of System Admins mapped to Owner is held too)."""
+        return ROLE_RANK[self.after] > ROLE_RANK[self.before]
+
+    @property
+    def is_demotion(self) -> bool:
+        return ROLE_RANK[self.after] < ROLE_RANK[self.before]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,16 +140,40 @@ def decide(
     return changes
 
 
+def group_of_okta_id(links: Iterable[tuple[Any, str, str]]) -> dict[str, Any]:
+    """Okta id -> the one group it names, from (group, link source, Okta id) rows oldest
+    link first. The sync's link wins: the sync read that id from Okta's API. Otherwise the
+    first group SCIM linked under it: a SCIM externalId is only what the client sent, so a
+    group pushed or patched later with a known id (a forged one) grants nothing. Pure."""
+    found: dict[str, Any] = {}
+    synced: dict[str, Any] = {}
+    for group, source, okta_id in links:
+        if source == LinkSource.OKTA_SYNC:
+            synced[okta_id] = group
+        else:
+            found.setdefault(okta_id, group)
+    return found | synced
+
+
+def okta_ids_of_groups(okta_ids: Iterable[str] | None = None) -> dict[int, set[str]]:
+    """Group pk -> the Okta ids it carries for the mappings (of these ids, or all): Okta's
+    groups only, each id on one group (`group_of_okta_id`)."""
+    links = DirectoryLink.objects.filter(
+        source__in=PROVISIONING, group__auth_provider=AuthProvider.OKTA
+    ).exclude(external_id="")
+    if okta_ids is not None:
+        links = links.filter(external_id__in=list(okta_ids))
+    rows = links.order_by("pk").values_list("group_id", "source", "external_id")
+    found: dict[int, set[str]] = {}
+    for okta_id, group_id in group_of_okta_id(rows).items():
+        found.setdefault(group_id, set()).add(okta_id)
+    return found
+
+
 def okta_groups_from_directory(user_ids: Iterable[int]) -> dict[int, set[str]]:
-    """User pk -> the Okta ids of the groups they belong to here, read from the groups'
-    links (the sync's, or SCIM's when Okta sent the id)."""
+    """User pk -> the Okta ids of the groups they belong to here (`okta_ids_of_groups`)."""
     ids = list(user_ids)
-    links = DirectoryLink.objects.filter(source__in=PROVISIONING, group__isnull=False)
-    okta_id_of: dict[int, set[str]] = {}
-    for group_id, external_id in links.exclude(external_id="").values_list(
-        "group_id", "external_id"
-    ):
-        okta_id_of.setdefault(group_id, set()).add(external_id)
+    okta_id_of = okta_ids_of_groups()
     found: dict[int, set[str]] = {}
     rows = GroupMembership.objects.filter(user_id__in=ids, group_id__in=list(okta_id_of))
     for user_id, group_id in rows.values_list("user_id", "group_id"):
@@ -145,19 +181,39 @@ def okta_groups_from_directory(user_ids: Iterable[int]) -> dict[int, set[str]]:
     return found
 
 
+def concerned_users() -> list[int]:
+    """Every Okta user the mappings may concern: a mapped role now, or a member of a group
+    linked under a mapped id."""
+    mapped = RoleMapping.objects.values_list("okta_group_id", flat=True)
+    concerned = Q(role_source=RoleSource.MAPPING) | Q(
+        memberships__group__links__external_id__in=list(mapped)
+    )
+    okta_users = User.objects.filter(concerned, auth_provider=AuthProvider.OKTA)
+    return sorted(set(okta_users.values_list("pk", flat=True)))
+
+
 def changes_from_directory(user_ids: Iterable[int] | None = None) -> list[RoleChange]:
     """What the mappings would change for these users (every Okta user when None), by the
     memberships stored here."""
-    mappings = active_mappings()
-    if user_ids is None:
-        mapped = RoleMapping.objects.values_list("okta_group_id", flat=True)
-        concerned = Q(role_source=RoleSource.MAPPING) | Q(
-            memberships__group__links__external_id__in=list(mapped)
-        )
-        okta_users = User.objects.filter(concerned, auth_provider=AuthProvider.OKTA)
-        user_ids = okta_users.values_list("pk", flat=True).distinct()
-    ids = list(user_ids)
-    return decide(current_of(ids), okta_groups_from_directory(ids), mappings)
+    ids = concerned_users() if user_ids is None else list(user_ids)
+    return decide(current_of(ids), okta_groups_from_directory(ids), active_mappings())
+
+
+def lock_for_recompute(user_ids: Iterable[int]) -> list[int]:
+    """Lock these users (in one order) and wait for a mapping change being saved, before
+    reading memberships and mappings; call inside the transaction that writes the roles.
+
+    A membership or mapping change that commits after this read is followed by its own
+    recompute, which waits here and decides again from what this one wrote. The mapping
+    settings row is share-locked: recomputes run side by side, a mapping change (which
+    locks it for update) waits for them and they for it."""
+    RoleMappingSettings.load()
+    if connection.vendor == "postgresql":  # SQLite writes one transaction at a time anyway
+        table = connection.ops.quote_name(RoleMappingSettings._meta.db_table)  # not input
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = 1 FOR KEY SHARE")  # noqa: S608
+    rows = User.objects.select_for_update(no_key=True).filter(pk__in=list(user_ids))
+    return list(rows.order_by("pk").values_list("pk", flat=True))
 
 
 def apply(caller: Caller, changes: Iterable[RoleChange], **cause: Any) -> Applied:
@@ -189,8 +245,26 @@ def apply_from_directory(
     caller: Caller, user_ids: Iterable[int] | None = None, **cause: Any
 ) -> Applied:
     """Recompute from the stored memberships and write: what SCIM and the hooks call after
-    a membership change, and the sync after its writes."""
-    return apply(caller, changes_from_directory(user_ids), **cause)
+    a membership change, and the sync after its writes. Each batch of users is locked
+    before it is read and written in the same transaction (`lock_for_recompute`)."""
+    ids = concerned_users() if user_ids is None else sorted(set(user_ids))
+    done = Applied()
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            locked = lock_for_recompute(ids[start : start + BATCH])
+            part = apply(caller, changes_from_directory(locked), **cause)
+        done.changed += part.changed
+        done.refused += part.refused
+    return done
+
+
+def apply_asserted(caller: Caller, user: User, groups: Iterable[str], **cause: Any) -> Applied:
+    """The user's groups as an IdP asserted them at sign-in (not the stored memberships):
+    decided and written under the same locks as a recompute."""
+    with transaction.atomic():
+        locked = lock_for_recompute([user.pk])
+        changes = decide(current_of(locked), {user.pk: set(groups)}, active_mappings())
+        return apply(caller, changes, **cause)
 
 
 def _apply_batch(

@@ -22,7 +22,6 @@ from querypie_admin.directory import roles
 from querypie_admin.directory.caller import PROVISIONING
 from querypie_admin.directory.roles import Current, RoleChange
 from querypie_admin.models import (
-    ADMIN_ROLES,
     AuthProvider,
     DirectoryLink,
     GroupMembership,
@@ -94,10 +93,10 @@ class RolePlan:
 
 def kind_of(change: RoleChange) -> str:
     if change.is_promotion:
-        return "promote"
-    if change.before in ADMIN_ROLES and change.after not in ADMIN_ROLES:
+        return "promote"  # System Admin → Owner too: the guard counts it
+    if change.is_demotion:
         return "demote"
-    return "change"  # between administrator roles, or only where the role comes from
+    return "change"  # only where the role comes from
 
 
 def ordered(keys: Iterable[Key]) -> list[Key]:
@@ -149,24 +148,29 @@ def _name(snapshot: Snapshot, okta_id: str, stored: str) -> str:
 
 
 def _mapped_group_keys(mapped: set[str], groups: GroupPlan) -> dict[Key, set[str]]:
-    """Group key -> the mapped Okta ids it carries once the plan is written: by its SCIM or
-    sync link (not the sync's link of a group the plan lets go of), or adopted or created."""
+    """Group key -> the mapped Okta ids it carries once the plan is written: each id on one
+    group, the sync's (its link, unless the plan lets go of that group, or the group the
+    plan adopts or creates for it), else the first SCIM linked (roles.group_of_okta_id)."""
     keys: dict[Key, set[str]] = {}
     if not mapped:
         return keys
     released = {pk for pk, _, _ in groups.release}
     links = DirectoryLink.objects.filter(
-        source__in=PROVISIONING, group__isnull=False, external_id__in=sorted(mapped)
+        source__in=PROVISIONING,
+        group__auth_provider=AuthProvider.OKTA,
+        external_id__in=sorted(mapped),
     )
-    for group_id, source, okta_id in links.values_list("group_id", "source", "external_id"):
-        if not (source == LinkSource.OKTA_SYNC and group_id in released):
-            keys.setdefault(group_id, set()).add(okta_id)
-    for okta_id in mapped:
-        if okta_id in groups.linked:
-            keys.setdefault(groups.linked[okta_id], set()).add(okta_id)
-    for okta_id, _ in groups.create:
-        if okta_id in mapped:
-            keys.setdefault(okta_id, set()).add(okta_id)
+    rows: list[tuple[Key, str, str]] = [
+        (group_id, source, okta_id)
+        for group_id, source, okta_id in links.order_by("pk").values_list(
+            "group_id", "source", "external_id"
+        )
+        if not (source == LinkSource.OKTA_SYNC and group_id in released)
+    ]
+    rows += [(groups.linked[i], LinkSource.OKTA_SYNC, i) for i in mapped if i in groups.linked]
+    rows += [(i, LinkSource.OKTA_SYNC, i) for i, _ in groups.create if i in mapped]
+    for okta_id, group in roles.group_of_okta_id(rows).items():
+        keys.setdefault(group, set()).add(okta_id)
     return keys
 
 

@@ -81,7 +81,7 @@ def test_promotions_within_the_threshold_are_applied_at_once(as_owner, engineers
     assert admins_count() == 12
 
 
-def test_the_guard_holds_a_role_change_and_counts_only_promotions_into_admin_roles(engineers):
+def test_the_guard_holds_a_role_change_and_counts_every_step_up_to_an_admin_role(engineers):
     RoleMapping.objects.create(okta_group_id=ENGINEERS_ID, role=Role.USER)
     with pytest.raises(role_mappings.PromotionsHeld) as held:
         role_mappings.change_mapping(COMMAND, ENGINEERS_ID, Role.SYSTEM_ADMIN)
@@ -93,7 +93,10 @@ def test_the_guard_holds_a_role_change_and_counts_only_promotions_into_admin_rol
     assert len(applied.changed) == 12 and admins_count() == 12
 
     role_mappings.set_owner_mappable(COMMAND, True)
-    role_mappings.change_mapping(COMMAND, ENGINEERS_ID, Role.OWNER)  # admins already: not held
+    with pytest.raises(role_mappings.PromotionsHeld) as to_owner:  # System Admin → Owner too
+        role_mappings.change_mapping(COMMAND, ENGINEERS_ID, Role.OWNER)
+    assert [label for label, _ in to_owner.value.by_role()] == ["Owner"]
+    role_mappings.change_mapping(COMMAND, ENGINEERS_ID, Role.OWNER, confirm=to_owner.value.token)
     assert User.objects.filter(role=Role.OWNER).count() == 12
 
 

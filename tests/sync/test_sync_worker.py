@@ -19,7 +19,8 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 def test_a_real_celery_worker_on_redis_runs_the_sync(sync_settings, tmp_path):
     with celery_worker(REDIS_URL, tmp_path, DATABASE_URL=worker_database_url()):
         run = start_saved_run(RunKind.MANUAL, label="worker test")
-        Celery(broker=REDIS_URL).send_task("sync.tasks.run_sync", args=[run.pk])
+        sender = Celery(broker=REDIS_URL, set_as_current=False)  # shared tasks keep the app
+        sender.send_task("sync.tasks.run_sync", args=[run.pk])
 
         run = wait_until_finished(run.pk, timeout=90)
 
