@@ -1,8 +1,11 @@
 """Benchmark of the Okta sync against the fake Okta on PostgreSQL, as a ratio of a bare fetch.
 
-    .venv/bin/python bench/okta_sync.py [--users 100000 [--groups 5000 --memberships 300000]]
+    .venv/bin/python bench/okta_sync.py [--users 25000 50000 100000]
+    .venv/bin/python bench/okta_sync.py --users 100000 --groups 5000 --memberships 300000
 
-Groups and memberships default to users / 20 and users × 3. The fake Okta runs in its own
+By default it runs 25,000, 50,000 and 100,000 users and prints each size's figures, then
+whether time and memory grew no faster than the size. Groups and memberships default to
+users / 20 and users × 3. The fake Okta runs in its own
 process; each run (bare fetch, full sync, unchanged re-sync) runs in a fresh child process so
 its peak memory (ru_maxrss) is its own. The bare fetch reads the same pages the full sync
 reads (users, DEPROVISIONED users, OKTA_GROUP groups, each group's members, with the same
@@ -22,6 +25,7 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +36,8 @@ TOKEN = "bench-okta-token"
 DB_NAME = "okta_sync_bench"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 LIMITS = {"full": 1.5, "resync": 1.1, "rss_mb": 250.0}  # times: ratios of the bare fetch
+SIZES = (25_000, 50_000, 100_000)
+GROWTH_SLACK = 1.1  # time and memory may grow with the size, 10% over linear for noise
 BARE = "bare fetch"
 
 
@@ -96,6 +102,60 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time, every thread: on a shared machine, steadier than the clock."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class ThreadClock:
+    """CPU seconds per thread (the run's own, its member readers, its writer), read from
+    /proc a few times a second while the run goes: where the process's CPU time went."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[tuple[str, int], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> ThreadClock:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def by_role(self) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for (name, _), seconds in self.seconds.items():
+            role = name if name in ("MainThread", "okta-sync-writer") else "other threads"
+            role = "okta-members" if name.startswith("okta-members") else role
+            found[role] = round(found.get(role, 0.0) + seconds, 1)
+        return found
+
+    def _watch(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self._stop.wait(0.1):
+            for thread in threading.enumerate():
+                if thread is self._thread or thread.native_id is None:
+                    continue
+                try:
+                    with open(f"/proc/self/task/{thread.native_id}/stat") as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                key = (thread.name, thread.native_id)
+                self.seconds[key] = (int(fields[11]) + int(fields[12])) / tick
+
+
+def machine(cpu_started: float) -> dict:
+    """The run's own CPU seconds, and the machine's load average as it ended."""
+    return {
+        "cpu_seconds": round(cpu_seconds() - cpu_started, 1),
+        "load": round(os.getloadavg()[0], 2),
+    }
+
+
 def bare_fetch(okta_url: str) -> dict:
     """The pages a full directory sync reads, fetched and parsed by the sync's own client and
     member readers, kept nowhere: the floor a sync cannot go below."""
@@ -113,7 +173,7 @@ def bare_fetch(okta_url: str) -> dict:
         return client
 
     readers = max(1, getattr(settings, "OKTA_SYNC_MEMBER_READERS", 3))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     with new_client() as client:
         client.check_credentials()
         users = sum(1 for _ in client.iter_users())
@@ -129,12 +189,14 @@ def bare_fetch(okta_url: str) -> dict:
         "groups": len(groups),
         "memberships": sum(len(ids) for ids in members.values()),  # DEPROVISIONED included
         "pages": stats.pages,
+        **machine(cpu_started),
     }
 
 
 def sync(label: str, okta_url: str) -> dict:
     """One sync of the whole directory; its figures."""
     from django.db import connection
+    from django.db.backends.signals import connection_created
 
     from querypie_admin.models import AuditEvent, DirectoryLink, GroupMembership, LinkSource, User
     from sync.engine.runs import execute_run, start_saved_run
@@ -154,19 +216,30 @@ def sync(label: str, okta_url: str) -> dict:
             writes.append(sql[:40])
         return execute(sql, params, many, context)
 
+    def count_on(sender, connection, **kwargs):  # the run's writer has its own connection
+        connection.execute_wrappers.append(count_writes)
+
+    connection_created.connect(count_on)
     phases: dict[str, float] = {}
     profile_dir = os.environ.get("BENCH_PROFILE_DIR")
     profiler = PhaseProfiler(Path(profile_dir)) if profile_dir else None
+    if profiler:  # the writer thread, which writes while the members are read
+        from sync.engine.pending import PendingWrites
+
+        work = PendingWrites._work
+        PendingWrites._work = lambda pending: profiler.run_thread("Writer thread", work, pending)
 
     def note_phase(phase: str, values: dict) -> None:
         phases.setdefault(phase.split(" (")[0], round(time.perf_counter() - started, 1))
         if profiler:
             profiler.phase(phase.split(" (")[0])
 
-    started = time.perf_counter()
-    with connection.execute_wrapper(count_writes):
+    started, cpu_started = time.perf_counter(), cpu_seconds()
+    with connection.execute_wrapper(count_writes), ThreadClock() as clock:
         run = execute_run(start_saved_run("manual", label=f"bench {label}").pk, note_phase)
     elapsed = time.perf_counter() - started
+    used = machine(cpu_started)
+    connection_created.disconnect(count_on)
     profile = profiler.finish() if profiler else None
     return {
         "label": label,
@@ -182,15 +255,17 @@ def sync(label: str, okta_url: str) -> dict:
         "sync_links": DirectoryLink.objects.filter(source=LinkSource.OKTA_SYNC).count(),
         "memberships": GroupMembership.objects.count(),
         "audit_events": AuditEvent.objects.count(),
+        **used,
+        "cpu_seconds_by_thread": clock.by_role(),
         **({"profile": profile} if profile else {}),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=100_000)
-    parser.add_argument("--groups", type=int, help="default: users / 20")
-    parser.add_argument("--memberships", type=int, help="default: users x 3")
+    parser.add_argument("--users", type=int, nargs="+", default=list(SIZES), help="sizes to run")
+    parser.add_argument("--groups", type=int, help="default: users / 20 (one size only)")
+    parser.add_argument("--memberships", type=int, help="default: users x 3 (one size only)")
     parser.add_argument("--postgres", default=SERVER, help="server URL, without database")
     parser.add_argument(
         "--profile", default="", help="cProfile the full sync, phase by phase, into this directory"
@@ -201,22 +276,37 @@ def main() -> None:
     if args.child:
         child(args.child, args.okta_url)
         return
-    args.groups = args.groups or max(1, args.users // 20)
-    args.memberships = args.memberships or args.users * 3
+    if len(args.users) > 1 and (args.groups or args.memberships):
+        parser.error("--groups and --memberships go with a single --users size")
+    results = {}
+    for users in sorted(args.users):
+        results[users] = bench_size(args, users)
+        report(users, *results[users])
+    sys.exit(0 if summary(results) else 1)
+
+
+def bench_size(args: argparse.Namespace, users: int) -> tuple[dict, dict, dict]:
+    """Bare fetch, full sync and unchanged re-sync of one generated org, side by side."""
+    size = argparse.Namespace(
+        users=users,
+        groups=args.groups or max(1, users // 20),
+        memberships=args.memberships or users * 3,
+    )
     port = free_port()
-    print(f"Generating the fake Okta org: {args.users} users, {args.groups} groups, "
-          f"{args.memberships} memberships…", flush=True)  # fmt: skip
-    fake, _ = start_fake(args, port)
+    print(f"\nGenerating the fake Okta org: {size.users} users, {size.groups} groups, "
+          f"{size.memberships} memberships…", flush=True)  # fmt: skip
+    fake, _ = start_fake(size, port)
+    profile = str(Path(args.profile) / str(users)) if args.profile else ""
     try:
         db_url = recreate_database(args.postgres)
         okta_url = f"http://127.0.0.1:{port}"
         bare = run_child(db_url, okta_url, BARE)
-        full = run_child(db_url, okta_url, "full sync", args.profile)
+        full = run_child(db_url, okta_url, "full sync", profile)
         resync = run_child(db_url, okta_url, "re-sync, no change")
     finally:
         fake.terminate()
         fake.wait(timeout=30)
-    report(args.users, bare, full, resync)
+    return bare, full, resync
 
 
 def print_profile(profile: dict | None) -> None:
@@ -227,31 +317,59 @@ def print_profile(profile: dict | None) -> None:
             print(f"    {own:>7} s own  {cumulative:>7} s cum  {where}")
 
 
-def report(users: int, bare: dict, full: dict, resync: dict) -> None:
-    """Figures as JSON, a side-by-side table, then each target (RSS only binds at 100k)."""
-    runs = (bare, full, resync)
-    for figures in runs:
-        print(json.dumps({k: v for k, v in figures.items() if k != "profile"}))
-    print_profile(full.get("profile"))
-    print(f"\n{users} users | seconds | x bare fetch | peak RSS MB")
-    for figures in runs:
-        ratio = figures["seconds"] / max(bare["seconds"], 0.1)
-        print(f"{figures['label']:<19}| {figures['seconds']:>7} | {ratio:>11.2f}x | "
-              f"{figures['peak_rss_mb']}")  # fmt: skip
+def checks(users: int, bare: dict, full: dict, resync: dict) -> list[tuple[str, float, float]]:
+    """(what, value, limit) of one size's targets; RSS binds at 100k (scaled above it)."""
     rss_limit = LIMITS["rss_mb"] * max(1.0, users / 100_000)
-    checks = [
+    return [
         ("full sync / bare fetch", full["seconds"] / max(bare["seconds"], 0.1), LIMITS["full"]),
         ("re-sync / bare fetch", resync["seconds"] / max(bare["seconds"], 0.1), LIMITS["resync"]),
         ("full sync peak RSS MB", full["peak_rss_mb"], rss_limit),
         ("re-sync peak RSS MB", resync["peak_rss_mb"], rss_limit),
         ("re-sync row writes", resync["row_write_statements"], 0),
     ]
-    failed = False
-    for name, value, limit in checks:
-        ok = value <= limit and all(figures["status"] == "succeeded" for figures in runs)
-        failed |= not ok
+
+
+def report(users: int, bare: dict, full: dict, resync: dict) -> None:
+    """One size: figures as JSON, a side-by-side table, then each target."""
+    runs = (bare, full, resync)
+    for figures in runs:
+        print(json.dumps({k: v for k, v in figures.items() if k != "profile"}))
+    print_profile(full.get("profile"))
+    print(f"\n{users} users | seconds | x bare fetch | peak RSS MB | CPU s | load")
+    for figures in runs:
+        ratio = figures["seconds"] / max(bare["seconds"], 0.1)
+        print(f"{figures['label']:<19}| {figures['seconds']:>7} | {ratio:>11.2f}x | "
+              f"{figures['peak_rss_mb']:>11} | {figures['cpu_seconds']:>5} | "
+              f"{figures['load']}")  # fmt: skip
+    succeeded = all(figures["status"] == "succeeded" for figures in runs)
+    for name, value, limit in checks(users, bare, full, resync):
+        ok = succeeded and value <= limit
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {round(value, 2)} (limit {limit})")
-    sys.exit(1 if failed else 0)
+
+
+def summary(results: dict[int, tuple[dict, dict, dict]]) -> bool:
+    """Every size's targets, and time and memory growing no faster than the size."""
+    print("\nusers   | bare s | full s (x) | re-sync s (x) | full RSS MB | re-sync RSS MB")
+    ok = True
+    for users, (bare, full, resync) in results.items():
+        full_x, resync_x = (run["seconds"] / max(bare["seconds"], 0.1) for run in (full, resync))
+        print(f"{users:>7} | {bare['seconds']:>6} | {full['seconds']:>6} ({full_x:.2f}x) | "
+              f"{resync['seconds']:>6} ({resync_x:.2f}x) | {full['peak_rss_mb']:>11} | "
+              f"{resync['peak_rss_mb']}")  # fmt: skip
+        ok &= all(f["status"] == "succeeded" for f in (bare, full, resync))
+        ok &= all(value <= limit for _, value, limit in checks(users, bare, full, resync))
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        factor = large / small
+        for what, key in (("full sync seconds", "seconds"), ("full sync peak RSS", "peak_rss_mb")):
+            grown = results[large][1][key] / max(results[small][1][key], 0.1)
+            linear = grown <= factor * GROWTH_SLACK
+            ok &= linear
+            limit = factor * GROWTH_SLACK
+            print(f"{'PASS' if linear else 'FAIL'}  {what} x{grown:.2f} from {small} to "
+                  f"{large} users (x{factor:.0f} the size, limit x{limit:.1f})")  # fmt: skip
+    return ok
 
 
 if __name__ == "__main__":

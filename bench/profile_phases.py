@@ -2,7 +2,8 @@
 
 A fresh profiler starts at each phase the run announces, so each phase's hot spots are its
 own. cProfile sees only the thread it runs in: while the member readers (threads) fetch and
-parse, the main thread shows the wait (`future.result`), not their work.
+parse, the main thread shows the wait (`future.result`), not their work. The run's writer
+thread (sync.engine.pending) gets a profiler of its own, summarised as one more "phase".
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import cProfile
 import pstats
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 class PhaseProfiler:
@@ -34,13 +37,23 @@ class PhaseProfiler:
         self._stop()
         return self.summary
 
+    def run_thread(self, name: str, work: Callable[..., Any], *args: Any) -> Any:
+        """Run `work` (a thread's whole body) under its own profiler, summarised as `name`."""
+        profile, started = cProfile.Profile(), time.perf_counter()
+        try:
+            return profile.runcall(work, *args)
+        finally:
+            self._record(name, profile, time.perf_counter() - started)
+
     def _stop(self) -> None:
         if not self.current:
             return
         name, profile, started = self.current
         profile.disable()
-        seconds = time.perf_counter() - started
         self.current = None
+        self._record(name, profile, time.perf_counter() - started)
+
+    def _record(self, name: str, profile: cProfile.Profile, seconds: float) -> None:
         path = self.out_dir / f"{len(self.summary) + 1:02d}-{name.replace(' ', '_')}.prof"
         profile.dump_stats(path)
         self.summary[name] = {

@@ -16,10 +16,10 @@ from django.db.models import Model
 from django.utils import timezone
 
 from ..models import AuthProvider, DirectoryLink, Group, GroupMembership, User
-from .bulk_insert import in_order, insert
+from .bulk_insert import in_order, insert, many_ids, update
 from .caller import PROVISIONING, Caller
 from .errors import DirectoryConflict, DirectoryInvalid
-from .fields import check_group_fields, check_user_fields
+from .fields import Checked, CheckedGroup, CheckedUser, check_group_fields, check_user_fields
 from .links import Sent
 from .rules import check_no_owner, check_reach_all, check_role_field, spare_owners
 
@@ -27,6 +27,7 @@ BATCH = 2000
 SAMPLE = 20
 T = TypeVar("T")
 Change = tuple[int, str, dict[str, Any]]  # pk, label, {field: value}
+Fields = dict[str, Any] | Checked  # a Checked row passed the validator already
 
 
 def batches(items: Sequence[T]) -> Iterable[Sequence[T]]:
@@ -56,18 +57,24 @@ def _integration_only(caller: Caller) -> None:
         raise DirectoryInvalid("source", "Batch writes are for the Okta integrations")
 
 
-def _unusable_password() -> str:
-    """What make_password(None) stores, without its slow per-character random choice."""
-    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+def _unusable_passwords(count: int) -> list[str]:
+    """What make_password(None) stores, for `count` rows: one read of the system's random
+    source for the batch (a read per row was most of the time to create a user)."""
+    text = secrets.token_urlsafe(30 * count)
+    return [UNUSABLE_PASSWORD_PREFIX + text[n * 40 : n * 40 + 40] for n in range(count)]
 
 
 # Users ---------------------------------------------------------------------------------
-def create_users(caller: Caller, rows: Sequence[tuple[dict[str, Any], Sent]]) -> list[int]:
-    """Create Okta users linked to the caller, with no usable password; ids in given order."""
+def create_users(caller: Caller, rows: Sequence[tuple[Fields, Sent]]) -> list[int]:
+    """Create Okta users linked to the caller, with no usable password; ids in given order.
+
+    Each row's fields are checked here, unless they come as the validator's CheckedUser."""
     for fields, _ in rows:
-        check_role_field(caller, fields)
-    password = {"password": _unusable_password}
-    return _create(caller, User, rows, check_user_fields, "login_id", "user", password)
+        if not isinstance(fields, Checked):  # a Checked row holds no role
+            check_role_field(caller, fields)
+    password = {"password": _unusable_passwords}
+    checked = [(_checked(fields, CheckedUser, check_user_fields), sent) for fields, sent in rows]
+    return _create(caller, User, checked, "login_id", "user", password)
 
 
 def update_users(caller: Caller, changes: Sequence[Change]) -> int:
@@ -86,7 +93,7 @@ def deactivate_users(caller: Caller, pks: Sequence[int], reason: str = "") -> in
         def write(batch: Sequence[int] = batch) -> int:
             check_reach_all(caller, "user.deactivated", User, list(batch))
             check_no_owner(caller, "user.deactivated", list(batch))
-            users = User.objects.filter(pk__in=batch, is_active=True)
+            users = User.objects.filter(pk__in=many_ids(batch), is_active=True)
             labels = list(users.values_list("login_id", flat=True))
             count = users.update(is_active=False, updated_at=timezone.now())
             if count:
@@ -113,8 +120,9 @@ def release_users(caller: Caller, pks: Sequence[int]) -> tuple[int, int]:
 
 
 # Groups --------------------------------------------------------------------------------
-def create_groups(caller: Caller, rows: Sequence[tuple[dict[str, Any], Sent]]) -> list[int]:
-    return _create(caller, Group, rows, check_group_fields, "name", "group", {})
+def create_groups(caller: Caller, rows: Sequence[tuple[Fields, Sent]]) -> list[int]:
+    checked = [(_checked(f, CheckedGroup, check_group_fields), sent) for f, sent in rows]
+    return _create(caller, Group, checked, "name", "group", {})
 
 
 def update_groups(caller: Caller, changes: Sequence[Change]) -> int:
@@ -143,9 +151,9 @@ def delete_groups(caller: Caller, pks: Sequence[int]) -> tuple[int, int]:
 
         def write(batch: Sequence[int] = batch) -> tuple[int, int]:
             check_reach_all(caller, "group.deleted", Group, list(batch))
-            groups = Group.objects.filter(pk__in=batch)
+            groups = Group.objects.filter(pk__in=many_ids(batch))
             labels = list(groups.values_list("name", flat=True))
-            members = GroupMembership.objects.filter(group_id__in=batch).count()
+            members = GroupMembership.objects.filter(group_id__in=many_ids(batch)).count()
             groups.delete()
             if labels:
                 _summary(
@@ -172,7 +180,8 @@ def change_memberships(
 
 def _lock_groups(caller: Caller, action: str, pairs: Sequence[tuple[int, int]]) -> None:
     ids = sorted({group_id for group_id, _ in pairs})
-    list(Group.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    groups = Group.objects.select_for_update().filter(pk__in=many_ids(ids))
+    list(groups.order_by("pk").values_list("pk"))
     check_reach_all(caller, action, Group, ids)
     check_reach_all(caller, action, User, sorted({user_id for _, user_id in pairs}))
 
@@ -192,7 +201,7 @@ def _remove_batch(caller: Caller, pairs: Sequence[tuple[int, int]]) -> int:
     for group_id, user_id in pairs:
         by_group.setdefault(group_id, []).append(user_id)
     for group_id, user_ids in by_group.items():
-        rows = GroupMembership.objects.filter(group_id=group_id, user_id__in=user_ids)
+        rows = GroupMembership.objects.filter(group_id=group_id, user_id__in=many_ids(user_ids))
         removed += rows.delete()[0]
     if removed:
         _summary(caller, "group.members_removed", "memberships", removed, _pair_labels(pairs))
@@ -208,29 +217,36 @@ def _pair_labels(pairs: Sequence[tuple[int, int]]) -> list[str]:
 
 
 # Shared --------------------------------------------------------------------------------
+def _checked(fields: Fields, kind: type[Checked], check: Callable[[dict], None]) -> dict:
+    """The fields of a row, checked once: a Checked row of this kind was checked already."""
+    if type(fields) is kind:
+        return fields.fields()
+    if isinstance(fields, Checked):
+        raise DirectoryInvalid("fields", "These values were checked for another kind of row")
+    check(fields)
+    return fields
+
+
 def _create(
     caller: Caller,
     model: type[Model],
     rows: Sequence[tuple[dict[str, Any], Sent]],
-    check: Callable[[dict[str, Any]], None],
     name: str,
     kind: str,
-    generated: dict[str, Callable[[], Any]],
+    generated: dict[str, Callable[[int], list[Any]]],
 ) -> list[int]:
-    """Create Okta rows linked to the caller, a batch per transaction; ids in given order.
-
-    `generated` gives each row the values no source sends (a user's unusable password)."""
+    """Create Okta rows (checked fields) linked to the caller, a batch per transaction; ids
+    in given order. `generated` gives each row the values no source sends (a user's
+    unusable password)."""
     _integration_only(caller)
     created: list[int] = []
     for batch in batches(rows):
-        for fields, _ in batch:
-            check(fields)
 
         def write(batch: Sequence[tuple[dict, Sent]] = batch) -> list[int]:
-            new = [
-                {**f, "auth_provider": AuthProvider.OKTA, **{k: g() for k, g in generated.items()}}
-                for f, _ in batch
-            ]
+            new = [{**f, "auth_provider": AuthProvider.OKTA} for f, _ in batch]
+            for column, values in generated.items():
+                for row, value in zip(new, values(len(new)), strict=True):
+                    row[column] = value
             pks = in_order(insert(model, new, returning=("id", name)), new, name)
             _insert_links(caller, f"{kind}_id", zip(pks, (sent for _, sent in batch), strict=True))
             labels = [row[name] for row in new]
@@ -255,11 +271,11 @@ def _update(
             def write(batch: Sequence[Change] = batch, names: tuple = names) -> int:
                 check_reach_all(caller, action, model, [pk for pk, _, _ in batch])
                 now = timezone.now()
-                objs = [model(pk=pk, updated_at=now, **fields) for pk, _, fields in batch]
-                model.objects.bulk_update(objs, [*names, "updated_at"])
+                rows = [{"pk": pk, **fields, "updated_at": now} for pk, _, fields in batch]
+                update(model, rows, [*names, "updated_at"])
                 labels = [label for _, label, _ in batch]
-                _summary(caller, action, kind, len(objs), labels, fields=names)
-                return len(objs)
+                _summary(caller, action, kind, len(rows), labels, fields=names)
+                return len(rows)
 
             done += _atomic(write)
     return done
@@ -280,7 +296,9 @@ def _link(
         def write(batch: Sequence[tuple[int, Sent]] = batch) -> int:
             pks = [pk for pk, _ in batch]
             check_reach_all(caller, action, model, pks)
-            mine = DirectoryLink.objects.filter(source=caller.link_source, **{f"{column}__in": pks})
+            mine = DirectoryLink.objects.filter(
+                source=caller.link_source, **{f"{column}__in": many_ids(pks)}
+            )
             existing = {getattr(link, column): link for link in mine}
             stale, now = [], timezone.now()
             for pk, sent in batch:
@@ -288,11 +306,12 @@ def _link(
                 if link and (link.external_id, link.attributes) != (
                     sent.external_id,
                     sent.attributes,
-                ):
-                    link.external_id, link.attributes = sent.external_id, sent.attributes
-                    link.updated_at = now  # bulk_update skips auto_now: "Last changed" needs it
-                    stale.append(link)
-            DirectoryLink.objects.bulk_update(stale, ["external_id", "attributes", "updated_at"])
+                ):  # "Last changed" needs updated_at: a bulk update skips auto_now
+                    stale.append(
+                        {"pk": link.pk, "external_id": sent.external_id,
+                         "attributes": sent.attributes, "updated_at": now}
+                    )  # fmt: skip
+            update(DirectoryLink, stale, ["external_id", "attributes", "updated_at"])
             new = [(pk, sent) for pk, sent in batch if pk not in existing]
             _insert_links(caller, column, new)
             if new:
@@ -311,7 +330,7 @@ def _release(
 
         def write(batch: Sequence[int] = batch) -> int:
             mine = DirectoryLink.objects.filter(
-                source=caller.link_source, **{f"{column}__in": batch}
+                source=caller.link_source, **{f"{column}__in": many_ids(batch)}
             )
             gone = list(mine.values_list(column, flat=True))
             mine.delete()
@@ -326,7 +345,8 @@ def _release(
 def _without_provisioning_link(model: type[Model], column: str, pks: Sequence[int]) -> list[int]:
     linked = set()
     for batch in batches(list(pks)):
-        rows = DirectoryLink.objects.filter(source__in=PROVISIONING, **{f"{column}__in": batch})
+        ids = many_ids(batch)
+        rows = DirectoryLink.objects.filter(source__in=PROVISIONING, **{f"{column}__in": ids})
         linked.update(rows.values_list(column, flat=True))
     return [pk for pk in pks if pk not in linked]
 
@@ -338,9 +358,10 @@ def _labels(model: type[Model], pks: list[int]) -> list[str]:
 
 
 def _insert_links(caller: Caller, column: str, rows: Iterable[tuple[int, Sent]]) -> None:
+    source = caller.link_source
     links = [
         {
-            "source": caller.link_source,
+            "source": source,
             column: pk,
             "external_id": s.external_id,
             "attributes": s.attributes,

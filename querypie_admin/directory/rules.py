@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 
 from ..models import AuthProvider, Group, Role, User
+from .bulk_insert import many_ids
 from .caller import Caller
 from .errors import DirectoryInvalid, Refused
 
@@ -49,7 +50,8 @@ def check_reach_all(
     them) until the batch commits, so an Owner's take-back cannot slip in between the
     check and the write. Call it inside the batch's transaction."""
     owner = AuthProvider.QUERYPIE if caller.is_integration else AuthProvider.OKTA
-    rows = model.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk")
+    ids = many_ids(pks)  # a batch names thousands
+    rows = model.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
     stray = [pk for pk, provider in rows.values_list("pk", "auth_provider") if provider == owner]
     if stray:
         check_reach(caller, action, model.objects.get(pk=stray[0]))

@@ -2,45 +2,128 @@
 
 Every write goes through querypie_admin.directory.batch with the sync's Caller, so each
 batch is validated, checked against ownership and audited with the source `okta_sync`.
+The writes are jobs for the run's PendingWrites: the users and groups the run creates, and
+memberships between them, may go while members are still being read; the rest follows.
 """
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from querypie_admin.directory import Caller, DirectoryConflict, Sent, batch
+from querypie_admin.directory.fields import Checked
 
 from .conflicts import conflict
 from .mapping import as_fields, group_fields, group_sent, user_sent
+from .pending import PendingWrites
 from .plan import Plan
+from .plan_groups import GroupPlan
+from .plan_memberships import Key
+from .plan_users import UserPlan
 
 Phase = Callable[[str], None]
 Change = tuple[int, str, dict[str, Any]]
 Planned = tuple[int, str, str, dict[str, Any]]  # pk, Okta id, label, changed fields
 Sender = Callable[[str, Any], Sent]  # (Okta id, values) -> what Okta sent
+Pair = tuple[Key, Key]  # (group, user): a pk, or the Okta id of a row this run creates
 
 
-def apply_plan(plan: Plan, caller: Caller, phase: Phase) -> list[dict[str, str]]:
-    """Apply every change; returns conflicts found only while writing (e.g. login swaps)."""
-    phase("Writing users")
-    late: list[dict[str, str]] = []
-    new_users = _create(caller, batch.create_users, plan.users.create, as_fields, user_sent, late)
-    updates, turned_off = _split_deactivations(plan.users.update)
-    late += _update(caller, batch.update_users, updates, "user")
-    batch.deactivate_users(caller, turned_off, reason="suspended or deactivated in Okta")
-    _link(caller, batch.link_users, plan.users.link, user_sent)
-    batch.release_users(caller, [pk for pk, _, _ in plan.users.release])
-    phase("Writing groups")
-    new_groups = _create(
-        caller, batch.create_groups, plan.groups.create, group_fields, group_sent, late
-    )
-    late += _update(caller, batch.update_groups, plan.groups.update, "group")
-    _link(caller, batch.link_groups, plan.groups.link, group_sent)
-    batch.release_groups(caller, [pk for pk, _, _ in plan.groups.release])
-    phase("Writing memberships")
-    adds = [(new_groups.get(g, g), new_users.get(u, u)) for g, u in plan.memberships.add]
-    adds = [(g, u) for g, u in adds if isinstance(g, int) and isinstance(u, int)]  # not made
-    batch.change_memberships(caller, adds, plan.memberships.remove)
-    return late
+class Writes:
+    """A plan's writes as jobs, in order. The jobs that create rows keep their new ids
+    (Okta id -> pk) for the jobs after them, and conflicts found only while writing (a name
+    the database compares its own way) in `late`."""
+
+    def __init__(self, caller: Caller, pending: PendingWrites) -> None:
+        self.caller, self.pending = caller, pending
+        self.user_pks: dict[str, int] = {}  # Okta id -> pk of the rows this run made
+        self.group_pks: dict[str, int] = {}
+        self.late: list[dict[str, str]] = []
+        self._early: list[Pair] | None = None  # memberships between new rows, not sent yet
+        self._later: list[Pair] = []  # memberships early_memberships leaves for rest()
+
+    def start_early(self, groups: GroupPlan) -> None:
+        """From now on, write what the run creates as soon as it is planned: the groups now,
+        the users as they are checked (new_users), memberships between them as each group
+        is read (early_memberships). No one else sees these rows until the run commits."""
+        self._early = []
+        if groups.create:
+            self.pending.submit(lambda: self._create_groups(groups.create))
+
+    def new_users(self, rows: list[tuple[str, Any]]) -> None:
+        """A batch of users to create, checked by the plan (UserPlan.create has them too)."""
+        if self._early is not None:
+            self.pending.submit(lambda: self._create_users(rows))
+
+    def early_memberships(self, pairs: Sequence[Pair]) -> None:
+        """A group's additions as soon as its members are read, if both rows are new here;
+        the others wait for rest(), with the changes to rows that exist."""
+        if self._early is None:
+            return
+        for pair in pairs:
+            (self._early if _new(pair[0]) and _new(pair[1]) else self._later).append(pair)
+        while len(self._early) >= batch.BATCH:
+            self._send_memberships(self._early[: batch.BATCH], [])
+            del self._early[: batch.BATCH]
+
+    def rest(self, plan: Plan) -> None:
+        """Everything else, once the plan is complete and the guard let it through."""
+        u, g, m = plan.users, plan.groups, plan.memberships
+        late = self._early is None  # nothing was written early
+        if u.create and late:
+            self.pending.submit(lambda: self._create_users(u.create))
+        if u.update or u.link or u.release:
+            self.pending.submit(lambda: self._change_users(u))
+        if g.create and late:
+            self.pending.submit(lambda: self._create_groups(g.create))
+        if g.update or g.link or g.release:
+            self.pending.submit(lambda: self._change_groups(g))
+        adds = m.add if late else self._early + self._later  # what was not sent yet
+        if adds or m.remove:
+            self._send_memberships(adds, m.remove, note=True)
+
+    # Jobs (they run in the writer) ----------------------------------------------------
+    def _create_users(self, rows: list) -> None:
+        self.pending.note("Writing users")
+        made = _create(self.caller, batch.create_users, rows, as_fields, user_sent, self.late)
+        self.user_pks.update(made)
+
+    def _change_users(self, u: UserPlan) -> None:
+        self.pending.note("Writing users")
+        caller = self.caller
+        updates, turned_off = _split_deactivations(u.update)
+        self.late += _update(caller, batch.update_users, updates, "user")
+        batch.deactivate_users(caller, turned_off, reason="suspended or deactivated in Okta")
+        _link(caller, batch.link_users, u.link, user_sent)
+        batch.release_users(caller, [pk for pk, _, _ in u.release])
+
+    def _create_groups(self, rows: list) -> None:
+        self.pending.note("Writing groups")
+        made = _create(self.caller, batch.create_groups, rows, group_fields, group_sent, self.late)
+        self.group_pks.update(made)
+
+    def _change_groups(self, g: GroupPlan) -> None:
+        self.pending.note("Writing groups")
+        self.late += _update(self.caller, batch.update_groups, g.update, "group")
+        _link(self.caller, batch.link_groups, g.link, group_sent)
+        batch.release_groups(self.caller, [pk for pk, _, _ in g.release])
+
+    def _send_memberships(
+        self, adds: Sequence[Pair], removes: Sequence[tuple[int, int]], note: bool = False
+    ) -> None:
+        adds = list(adds)
+
+        def job() -> None:
+            if note:
+                self.pending.note("Writing memberships")
+            users, groups = self.user_pks, self.group_pks
+            pairs = [(groups.get(g, g), users.get(u, u)) for g, u in adds]
+            pairs = [(g, u) for g, u in pairs if isinstance(g, int) and isinstance(u, int)]
+            batch.change_memberships(self.caller, pairs, removes)  # ^ rows not made: skipped
+
+        self.pending.submit(job)
+
+
+def _new(key: Key) -> bool:
+    return isinstance(key, str)
 
 
 def _create(
@@ -58,8 +141,8 @@ def _create(
     and the rest of the run goes on, instead of failing every run from then on."""
     made: dict[str, int] = {}
     for start in range(0, len(rows), batch.BATCH):
-        chunk = [
-            (okta_id, fields(v), sent(okta_id, v))
+        chunk = [  # values the plan checked go as they are: the batch does not check them again
+            (okta_id, v if isinstance(v, Checked) else fields(v), sent(okta_id, v))
             for okta_id, v in rows[start : start + batch.BATCH]
         ]
         try:
@@ -75,8 +158,9 @@ def _create_one(caller: Caller, create, item: tuple[str, dict, Sent], late: list
     try:
         return create(caller, [(row, link)])[0]
     except DirectoryConflict:
-        name = row.get("login_id") or row.get("name", "")
-        late.append(conflict("user" if "login_id" in row else "group", okta_id, name,
+        fields = row.fields() if isinstance(row, Checked) else row
+        name = fields.get("login_id") or fields.get("name", "")
+        late.append(conflict("user" if "login_id" in fields else "group", okta_id, name,
                              "name already in use; left unchanged"))  # fmt: skip
         return None
 

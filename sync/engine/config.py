@@ -1,6 +1,5 @@
 """What one run needs to know, taken from the settings row or from a Dry Run's form."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +9,7 @@ from django.conf import settings
 from ..models import DEFAULT_DEACTIVATION_THRESHOLD, Scope, SyncSettings
 from ..okta_client import OktaClient, OktaClientStats
 from ..token_crypto import decrypt_token
-from .members import read_members
+from .members import MemberReaders
 
 # Okta's search index is eventually consistent: read changes from a little before the last run.
 INCREMENTAL_LAG = timedelta(minutes=5)
@@ -82,9 +81,7 @@ def incremental_since(s: SyncSettings, now: datetime) -> datetime | None:
     return s.last_sync_read_at - INCREMENTAL_LAG
 
 
-def member_reader(
-    config: RunConfig, encrypted_token: str, stats: OktaClientStats
-) -> Callable[..., dict[str, list[str]]]:
+def member_reader(config: RunConfig, encrypted_token: str, stats: OktaClientStats) -> MemberReaders:
     """Read members with a few clients (settings.OKTA_SYNC_MEMBER_READERS, default 3) that
     share one set of counters.
 
@@ -99,10 +96,7 @@ def member_reader(
         client.stats = stats
         return client
 
-    def read(group_ids: list[str], keep: Callable, phase: Callable) -> dict[str, list[str]]:
-        return read_members(group_ids, new_client, keep, phase, readers)
-
-    return read
+    return MemberReaders(new_client, readers)
 
 
 def make_client(api_url: str, encrypted_token: str, **hooks: Any) -> OktaClient:

@@ -8,6 +8,8 @@ from typing import Any, Generic, TypeVar
 from django.db.models import FilteredRelation, Model, Q, QuerySet
 
 from querypie_admin.directory import DirectoryInvalid
+from querypie_admin.directory.bulk_insert import many
+from querypie_admin.directory.fields import KEYED
 from querypie_admin.lookups import comparison_key
 from querypie_admin.models import AuthProvider, LinkSource
 
@@ -62,9 +64,11 @@ def holders(model: type[Model], field: str, names: Iterable[str]) -> dict[str, t
     for name in wanted:
         by_key.setdefault(comparison_key(name), set()).add(name.lower())
     found: dict[str, tuple] = {}
-    for start in range(0, len(wanted), LOOKUP_BATCH):
-        chunk = wanted[start : start + LOOKUP_BATCH]
-        rows = model.objects.filter(**{f"{field}__ci_in": chunk}).values_list(
+    key_column = KEYED[field]  # what `__ci_in` compares, the keys as one array parameter
+    keys = sorted(by_key)
+    for start in range(0, len(keys), LOOKUP_BATCH):
+        chunk = many(keys[start : start + LOOKUP_BATCH])
+        rows = model.objects.filter(**{f"{key_column}__in": chunk}).values_list(
             "pk", field, "auth_provider"
         )
         for pk, name, provider in rows:
@@ -94,52 +98,46 @@ class Kind:
     field: str  # the unique, case-insensitive name: "login_id" / "name"
     what: str  # that name in the product's words
     fields: Callable[[Any], dict[str, Any]]  # a new row's fields from its values
-    check: Callable[[dict[str, Any]], None]  # the directory's validator
+    check: Callable[[dict[str, Any]], None]  # the directory's validator, for changed fields
+    mark: Callable[[Any], Any]  # the same validator for a new row's values: Checked values
 
 
 def drop_conflicts(plan: Any, kind: Kind) -> None:
     """Take out of `plan.create` and `plan.update` what the directory would refuse, each a
     conflict in `plan.conflicts`, so the batches write everything else."""
-    _drop_taken(plan, kind)
-    _drop_refused(plan, kind)
+    plan.create = checked_creates(plan.create, plan.conflicts, kind)
+    drop_update_conflicts(plan, kind)
 
 
-def _drop_taken(plan: Any, kind: Kind) -> None:
-    """A name another row holds (a local one, or another Okta one) is left alone."""
-    new = [kind.fields(values)[kind.field] for _, values in plan.create]
-    renames = [changes[kind.field] for *_, changes in plan.update if kind.field in changes]
-    found = holders(kind.model, kind.field, new + renames)
-    if not found:
-        return
+def checked_creates(creates: list, conflicts: list, kind: Kind) -> list:
+    """The new rows the directory takes, as the validator's Checked values (the batch does
+    not check them again); a name another row holds, or a value the directory would refuse
+    (say, an email that is not one), is a conflict for that row, not a failed batch."""
+    names = [kind.fields(values)[kind.field] for _, values in creates]
+    found = holders(kind.model, kind.field, names) if names else {}
     kept = []
-    for (okta_id, values), name in zip(plan.create, new, strict=True):
+    for (okta_id, values), name in zip(creates, names, strict=True):
         holder = found.get(name.lower())
         if holder:
-            plan.conflicts.append(taken(kind.name, okta_id, name, holder, kind.what))
-        else:
-            kept.append((okta_id, values))
-    plan.create = kept
-    for pk, okta_id, _, changes in plan.update:
+            conflicts.append(taken(kind.name, okta_id, name, holder, kind.what))
+            continue
+        try:
+            kept.append((okta_id, kind.mark(values)))
+        except DirectoryInvalid as exc:
+            conflicts.append(_refused(kind, okta_id, name, exc, "not created"))
+    return kept
+
+
+def drop_update_conflicts(plan: Any, kind: Kind) -> None:
+    """A rename onto a name another row holds, or a value the directory refuses: that
+    field is left unchanged, the rest of the row's changes are written."""
+    renames = [changes[kind.field] for *_, changes in plan.update if kind.field in changes]
+    found = holders(kind.model, kind.field, renames) if renames else {}
+    for pk, okta_id, label, changes in plan.update:
         holder = found.get(changes.get(kind.field, "").lower())
         if holder and holder[0] != pk:
             name = changes.pop(kind.field)
             plan.conflicts.append(taken(kind.name, okta_id, name, holder, kind.what))
-    plan.update = [item for item in plan.update if item[3]]
-
-
-def _drop_refused(plan: Any, kind: Kind) -> None:
-    """A value the directory would refuse (say, an email that is not one) is a conflict for
-    that row, not a failed batch: a new row is not created, a known one keeps that field."""
-    kept = []
-    for okta_id, values in plan.create:
-        fields = kind.fields(values)
-        try:
-            kind.check(fields)
-            kept.append((okta_id, values))
-        except DirectoryInvalid as exc:
-            plan.conflicts.append(_refused(kind, okta_id, fields[kind.field], exc, "not created"))
-    plan.create = kept
-    for _, okta_id, label, changes in plan.update:
         while changes:
             try:
                 kind.check(changes)

@@ -6,10 +6,10 @@ from typing import Any
 from querypie_admin.models import Group, User
 
 from .mapping import LOGIN
-from .plan_groups import GroupPlan, plan_groups
-from .plan_memberships import MembershipPlan, plan_memberships
+from .plan_groups import GroupPlan
+from .plan_memberships import MembershipPlan
 from .plan_roles import RolePlan, plan_roles
-from .plan_users import UserPlan, plan_users
+from .plan_users import UserPlan
 from .snapshot import Snapshot
 
 SAMPLE_SIZE = 10
@@ -95,9 +95,10 @@ class Plan:
         return [f"{groups.get(g, g)} ← {users.get(u, u)}" for g, u in pairs]
 
 
-def build_plan(snapshot: Snapshot) -> Plan:
-    """Compare Okta with the database; reads only, so a Dry Run is exactly this."""
-    users = plan_users(snapshot)
-    groups = plan_groups(snapshot)
-    memberships = plan_memberships(snapshot, users, groups)
+def complete_plan(
+    snapshot: Snapshot, users: UserPlan, groups: GroupPlan, memberships: MembershipPlan
+) -> Plan:
+    """Okta compared with the database, once its parts are planned (streaming.py plans the
+    users while members are read and memberships as they arrive); reads only, so a Dry Run
+    is exactly this."""
     return Plan(users, groups, memberships, plan_roles(snapshot, users, groups, memberships))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from querypie_admin.directory import check_group_fields
+from querypie_admin.directory.fields import checked_group_values
 from querypie_admin.models import Group
 
 from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
@@ -18,7 +19,9 @@ from .mapping import GroupValues, group_attributes, group_fields
 from .snapshot import Snapshot
 
 Candidate = tuple[int, GroupValues, bool, bool]  # pk, current values, sync-linked, SCIM-linked
-GROUPS = Kind("group", Group, "name", "group name", group_fields, check_group_fields)
+GROUPS = Kind(
+    "group", Group, "name", "group name", group_fields, check_group_fields, checked_group_values
+)
 
 
 @dataclass

@@ -10,21 +10,33 @@ which deactivates only when no SCIM link is left. Rows the sync does not link (S
 SAML-only, local) are never deactivated here.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from querypie_admin.directory import check_user_fields
+from querypie_admin.directory.fields import checked_user_values
 from querypie_admin.lookups import comparison_key
 from querypie_admin.models import AuthProvider, Role, User
 
-from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
-from .mapping import ACTIVE, FIELDS, LOGIN, UserValues, as_fields, user_attributes
+from .conflicts import (
+    Candidates,
+    Kind,
+    checked_creates,
+    conflict,
+    drop_update_conflicts,
+    with_links,
+)
+from .mapping import ACTIVE, FIELDS, LOGIN, STATUS, UserValues, as_fields, user_attributes
 from .snapshot import Snapshot
 
 STREAM_CHUNK = 5000
+CREATE_CHUNK = 2000  # new users checked (and handed on) at a time: a batch of the writes
+OnCreate = Callable[[list[tuple[str, Any]]], None]
 Candidate = tuple[int, UserValues, bool, bool]  # pk, current values, sync-linked, SCIM-linked
-USERS = Kind("user", User, "login_id", "login ID", as_fields, check_user_fields)
+USERS = Kind(
+    "user", User, "login_id", "login ID", as_fields, check_user_fields, checked_user_values
+)
 
 
 @dataclass
@@ -68,7 +80,9 @@ def _changes(current: UserValues, wanted: UserValues) -> dict[str, Any]:
     return {name: new for name, old, new in pairs if old != new}
 
 
-def plan_users(snapshot: Snapshot) -> UserPlan:
+def plan_users(snapshot: Snapshot, on_create: OnCreate | None = None) -> UserPlan:
+    """The users' plan; `on_create` is handed the users to create as they are checked, a
+    batch at a time, so they can be written while the rest is planned."""
     plan = UserPlan()
     candidates: Candidates[Candidate] = Candidates()
     rows = with_links(User).values_list(
@@ -90,9 +104,9 @@ def plan_users(snapshot: Snapshot) -> UserPlan:
                 continue
         row = (pk, current, sync_link is not None, scim_link is not None)
         candidates.add(pk, row, current[LOGIN], scim_id, saml_id)
-    _place_new_users(plan, snapshot, candidates)
+    _place_new_users(plan, snapshot, candidates, on_create)
     _release_absent(plan, candidates.rows.values())
-    drop_conflicts(plan, USERS)
+    drop_update_conflicts(plan, USERS)
     _spare_owners(plan)
     return plan
 
@@ -124,16 +138,19 @@ def _keep(plan: UserPlan, snapshot: Snapshot, pk, okta_id, current, wanted, sent
     plan.linked[okta_id] = pk
     if okta_id in snapshot.gone:
         plan.gone.add(pk)
-    changes = _changes(current, wanted)
+    changes = _changes(current, wanted) if current != wanted[:STATUS] else None
     if changes:
         plan.update.append((pk, okta_id, wanted[LOGIN], changes))
     if okta_id not in snapshot.stored and user_attributes(wanted) != sent:
         plan.link.append((pk, okta_id, wanted))
 
 
-def _place_new_users(plan: UserPlan, snapshot: Snapshot, candidates: Candidates) -> None:
+def _place_new_users(
+    plan: UserPlan, snapshot: Snapshot, candidates: Candidates, on_create: OnCreate | None
+) -> None:
     """Okta users the sync does not link yet: adopt an Okta-owned row, else create."""
     seen: set[str] = set()
+    new: list[tuple[str, UserValues]] = []
     for okta_id, wanted in snapshot.users.items():
         if okta_id in plan.linked or okta_id in snapshot.gone:
             continue
@@ -146,8 +163,22 @@ def _place_new_users(plan: UserPlan, snapshot: Snapshot, candidates: Candidates)
         candidate = candidates.take(okta_id, wanted[LOGIN])
         if candidate is not None:
             _adopt(plan, okta_id, wanted, candidate)
-        else:
-            plan.create.append((okta_id, wanted))
+            continue
+        new.append((okta_id, wanted))
+        if len(new) == CREATE_CHUNK:
+            _create(plan, snapshot, new, on_create)
+            new = []
+    _create(plan, snapshot, new, on_create)
+
+
+def _create(plan: UserPlan, snapshot: Snapshot, new: list, on_create: OnCreate | None) -> None:
+    """New users, checked by the directory's validator; those it refuses are conflicts."""
+    checked = checked_creates(new, plan.conflicts, USERS)
+    for okta_id, values in checked:  # the checked values, not a copy beside them
+        snapshot.users[okta_id] = values
+    plan.create += checked
+    if on_create and checked:
+        on_create(checked)
 
 
 def _adopt(plan: UserPlan, okta_id: str, wanted: UserValues, candidate: Candidate) -> None:

@@ -1,4 +1,8 @@
-"""Read one run's Okta side: the QueryPie app's users and groups, or the whole directory."""
+"""Read one run's Okta side: the QueryPie app's users and groups, or the whole directory.
+
+The listings of users and groups are read first, whole; then the runner streams the
+members of the groups returned here (members.py), planning and writing as they arrive.
+"""
 
 from ..models import Scope
 from ..okta_client import DIRECTORY_GROUPS_FILTER, OktaClient
@@ -7,12 +11,10 @@ from .config import RunConfig
 from .mapping import GONE_STATUS
 from .snapshot import (
     Counter,
-    MemberReader,
     Phase,
     Snapshot,
     changed_groups_filter,
     read_groups,
-    read_members,
     read_users,
     since,
 )
@@ -20,19 +22,17 @@ from .snapshot import (
 DEPROVISIONED_SEARCH = f'status eq "{GONE_STATUS}"'
 
 
-def read_okta(
-    client: OktaClient, config: RunConfig, phase: Phase, count: Counter, members: MemberReader
-) -> Snapshot:
-    """Users first, then groups, then the members of the groups read (authentik's order)."""
+def read_listings(
+    client: OktaClient, config: RunConfig, phase: Phase, count: Counter
+) -> tuple[Snapshot, set[str]]:
+    """Users first, then groups (authentik's order); returns the snapshot and the groups
+    whose members the run reads next."""
     if config.scope == Scope.APP:
         # The app's listings are read whole even when incremental, so absence is certain.
         snapshot = Snapshot(complete=True)
-        group_ids = read_app_scope(client, snapshot, config, phase, count)
-    else:
-        snapshot = Snapshot(complete=not config.incremental)
-        group_ids = _read_directory(client, snapshot, config, phase, count)
-    read_members(snapshot, members, phase, [g for g in snapshot.groups if g in group_ids])
-    return snapshot
+        return snapshot, read_app_scope(client, snapshot, config, phase, count)
+    snapshot = Snapshot(complete=not config.incremental)
+    return snapshot, _read_directory(client, snapshot, config, phase, count)
 
 
 def _read_directory(

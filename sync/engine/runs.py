@@ -16,20 +16,14 @@ from querypie_admin.models import User
 from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings, destructive_text
 from ..okta_errors import OktaError
 from ..token_crypto import TokenUnreadable
-from .apply import apply_plan
+from .apply import Writes
 from .apply_roles import write_roles
-from .config import (
-    RunConfig,
-    SyncSetupError,
-    config_from_settings,
-    incremental_since,
-    make_client,
-    member_reader,
-)
+from .config import RunConfig, SyncSetupError, config_from_settings, incremental_since
 from .guard import guard_message
-from .plan import Plan, build_plan
+from .pending import PendingWrites
+from .plan import Plan
 from .progress import Listener, Progress
-from .reading import read_okta
+from .streaming import read_and_plan
 
 logger = logging.getLogger(__name__)
 
@@ -137,31 +131,36 @@ def execute_run(run_id: int, listener: Listener | None = None) -> SyncRun | None
 
 
 def _carry_out(run: SyncRun, progress: Progress) -> None:
+    """Read, plan and write; the writes that start while Okta is read (pending.py) commit
+    only once everything was read and the guard let the plan through."""
     config = RunConfig.from_json(run.config)
     read_started = timezone.now()
-    client = make_client(config.api_url, run.api_token_encrypted, on_page=progress.on_page)
-    progress.stats = client.stats
-    with client:
-        progress.phase("Checking the connection")
-        client.check_credentials()
-        members = member_reader(config, run.api_token_encrypted, client.stats)
-        snapshot = read_okta(client, config, progress.phase, progress.count, members)
-    progress.phase("Planning")
-    plan = build_plan(snapshot)
-    del snapshot
-    if run.kind == RunKind.DRY_RUN:
+    caller = directory.Caller.okta_sync(f"Okta sync (run #{run.pk})")
+    pending = PendingWrites()
+    writes = Writes(caller, pending) if run.kind != RunKind.DRY_RUN else None
+
+    def may_write(partial: Plan) -> bool:
+        return not _hold_message(run, partial, config, partial.destructive())
+
+    try:
+        plan = read_and_plan(run, config, progress, writes, may_write)
+    except BaseException:
+        pending.rollback()  # a read failed: nothing written
+        raise
+    if writes is None:
         _finish(run, RunStatus.SUCCEEDED, plan=plan, message=guard_message(plan, config))
         return
     destructive = plan.destructive()
     message = _hold_message(run, plan, config, destructive)
     if message:
+        pending.rollback()  # a held run writes nothing
         _finish(run, RunStatus.NEEDS_CONFIRMATION, plan=plan, message=message, held=destructive)
         return
-    caller = directory.Caller.okta_sync(f"Okta sync (run #{run.pk})")
-    late_conflicts = apply_plan(plan, caller, progress.phase) if not plan.is_empty else []
-    write_roles(plan.roles, caller, run.pk, progress.phase)  # after the memberships
+    writes.rest(plan)
+    pending.submit(lambda: write_roles(plan.roles, caller, run.pk, pending.note))  # after members
+    pending.commit(progress.phase)
     _record_watermarks(run, read_started)
-    _finish(run, RunStatus.SUCCEEDED, plan=plan, extra_conflicts=late_conflicts)
+    _finish(run, RunStatus.SUCCEEDED, plan=plan, extra_conflicts=writes.late)
 
 
 def _hold_message(run: SyncRun, plan: Plan, config: RunConfig, destructive: dict) -> str:

@@ -2,7 +2,8 @@
 
 Nothing is written while reading: every listing must finish before the plan may deactivate
 anyone, so an exception from the client (5xx, timeout, rate limit beyond its retries) ends
-the run before any write.
+the run before any write is committed (runs.py and pending.py: what a run writes while
+the members are still read stays in a transaction that only a complete read commits).
 """
 
 import sys
@@ -16,8 +17,6 @@ from .mapping import GONE_STATUS, UserValues, group_values, user_values
 
 Phase = Callable[[str], None]
 Counter = Callable[[int], None]
-# (group ids, keep(member) -> id or None, phase) -> group id -> member ids
-MemberReader = Callable[[list[str], Callable[[dict], str | None], Phase], dict[str, list[str]]]
 
 
 @dataclass
@@ -28,7 +27,7 @@ class Snapshot:
     users: dict[str, UserValues] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)  # returned, but DEPROVISIONED
     groups: dict[str, tuple[str, str]] = field(default_factory=dict)
-    members: dict[str, list[str]] = field(default_factory=dict)  # only groups whose list was read
+    # (members are not kept here: they are planned group by group as they arrive)
     # Okta ids whose values came from the database (an incremental run did not re-read them):
     # what Okta sent for them is unchanged, so their links are not rewritten.
     stored: set[str] = field(default_factory=set)
@@ -84,17 +83,17 @@ def read_groups(
     return read
 
 
-def read_members(
-    snapshot: Snapshot, members: MemberReader, phase: Phase, group_ids: list[str]
-) -> None:
-    """Members that are in scope: returned this run (when complete) and not DEPROVISIONED."""
+def member_keeper(snapshot: Snapshot) -> Callable[[dict], str | None]:
+    """Which members are in scope: returned this run (when complete) and not DEPROVISIONED.
+    Called by the member readers' threads; it only reads the snapshot."""
+    users, complete = snapshot.users, snapshot.complete
 
     def keep(member: dict) -> str | None:
         if member.get("status") == GONE_STATUS:
             return None
         member_id = sys.intern(member["id"])
-        if snapshot.complete and member_id not in snapshot.users:
+        if complete and member_id not in users:
             return None
         return member_id
 
-    snapshot.members = members(group_ids, keep, phase)
+    return keep

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from querypie_admin import directory
-from querypie_admin.directory import Caller, Sent, batch
+from querypie_admin.directory import Caller, Sent, batch, fields
 from querypie_admin.models import AuditEvent, DirectoryLink, GroupMembership, LinkSource, User
 from tests.factories import okta_user
 
@@ -42,6 +42,7 @@ def test_batch_create_links_each_row_and_audits_once_per_batch(monkeypatch, vend
         ("group.created", 1, "okta_sync"),
         ("group.members_added", 3, "okta_sync"), ("group.members_added", 2, "okta_sync"),
     ]  # fmt: skip
+    assert events[0].detail["sample"] == ["u0@corp.example", "u1@corp.example", "u2@corp.example"]
 
 
 def test_one_vocabulary_for_a_row_and_a_batch(user_factory):
@@ -116,3 +117,76 @@ def test_release_groups_deletes_only_groups_no_other_source_has():
 
     assert batch.release_groups(SYNC, [alone, shared]) == (2, 1, 1)
     assert list(GroupMembership.objects.values_list("group_id", flat=True)) == [shared]
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])  # postgresql: COPY, UPDATE … FROM
+def test_a_batch_update_writes_only_the_named_fields_and_keeps_the_login_key(monkeypatch, vendor):
+    ada, alan = okta_user(LinkSource.OKTA_SYNC), okta_user(LinkSource.OKTA_SYNC)
+    before = User.objects.get(pk=alan.pk)
+    changes = [(ada.pk, ada.login_id, {"login_id": "ADA.New@corp.example", "first_name": "A"}),
+               (alan.pk, alan.login_id, {"first_name": "Alan"})]  # fmt: skip
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "vendor", vendor)
+        assert batch.update_users(SYNC, changes) == 2
+        assert batch.link_users(SYNC, [(ada.pk, Sent("00uNEW", {"login": "new"}))]) == 0
+
+    assert User.objects.get(login_id__ci_exact="ada.new@CORP.example").first_name == "A"
+    alan.refresh_from_db()
+    assert (alan.first_name, alan.login_id, alan.email) == ("Alan", before.login_id, before.email)
+    assert alan.updated_at > before.updated_at
+    link = ada.links.get(source=LinkSource.OKTA_SYNC)
+    assert (link.external_id, link.attributes) == ("00uNEW", {"login": "new"})
+    events = AuditEvent.objects.filter(action="user.updated").order_by("id")
+    assert sorted(tuple(e.detail["fields"]) for e in events) == [
+        ("first_name",),
+        ("first_name", "login_id"),
+    ]
+
+
+def test_rows_the_validator_checked_are_written_without_a_second_check(monkeypatch):
+    values = ("checked@corp.example", "Ada", "", "ada@corp.example", "", "", "", "", "", True)
+    row = fields.checked_user_values((*values, "ACTIVE"))  # the caller's own value follows
+    checks: list[dict] = []
+    monkeypatch.setattr(fields, "_check", lambda model, given: checks.append(given))
+
+    [pk] = batch.create_users(SYNC, [(row, Sent("00u1"))])
+
+    assert checks == []  # checked once, by checked_user_values
+    user = User.objects.get(pk=pk)
+    assert (user.login_id, user.first_name, user.email) == (values[0], "Ada", "ada@corp.example")
+
+
+def test_checked_rows_come_only_from_the_validator_and_only_for_their_kind():
+    with pytest.raises(directory.DirectoryInvalid):
+        fields.checked_user_values(("bad@corp.example", "", "", "not an email", *[""] * 5, True))
+    with pytest.raises(TypeError):
+        fields.CheckedUser(("forged@corp.example",), object())
+    group = fields.checked_group_values(("Engineers", ""))
+    with pytest.raises(directory.DirectoryInvalid):
+        batch.create_users(SYNC, [(group, Sent("00u1"))])
+    assert not User.objects.exists()
+
+
+def test_values_copy_would_misread_arrive_as_sent():
+    """COPY's text format gives tabs, newlines and backslashes a meaning: they are escaped."""
+    fields = {"login_id": "zoe@corp.example", "first_name": "Zo\\e\tX", "last_name": "",
+              "postal_address": "1 Main St\r\nSpringfield \\N"}  # fmt: skip
+    sent = Sent("00u\\1", {"name": 'Zoë \\ "quoted"\n', "status": "ACTIVE"})
+
+    [pk] = batch.create_users(SYNC, [(fields, sent)])
+
+    user = User.objects.get(pk=pk)
+    assert {name: getattr(user, name) for name in fields} == fields
+    link = user.links.get()
+    assert (link.external_id, link.attributes) == (sent.external_id, sent.attributes)
+
+
+def test_adding_memberships_that_exist_already_changes_nothing():
+    """SCIM may have added a pair between the plan and the write: the batch skips it."""
+    created, _ = five_users_in_a_group()
+    group = GroupMembership.objects.values_list("group_id", flat=True).first()
+    before = set(GroupMembership.objects.values_list("group_id", "user_id"))
+
+    batch.change_memberships(SYNC, [(group, pk) for pk in reversed(created)], [])
+
+    assert set(GroupMembership.objects.values_list("group_id", "user_id")) == before
