@@ -170,6 +170,12 @@ def okta_ids_of_groups(okta_ids: Iterable[str] | None = None) -> dict[int, set[s
     return found
 
 
+def mapped_okta_ids_of(group: Any) -> set[str]:
+    """The mapped Okta ids this group carries (empty for an unmapped group)."""
+    carried = okta_ids_of_groups(RoleMapping.objects.values_list("okta_group_id", flat=True))
+    return carried.get(group.pk, set())
+
+
 def okta_groups_from_directory(user_ids: Iterable[int]) -> dict[int, set[str]]:
     """User pk -> the Okta ids of the groups they belong to here (`okta_ids_of_groups`)."""
     ids = list(user_ids)

@@ -154,11 +154,15 @@ class DirectoryAdapterMixin:
                 found = self._named()
         if found is None or found.links.filter(source=LinkSource.SCIM).exists():
             raise self._taken()
+        self._check_adoptable(found)
         try:
             self._update(found)
         except directory.Refused as exc:
             raise refused(exc, 409, "uniqueness") from exc
         return found
+
+    def _check_adoptable(self, found: models.Model) -> None:
+        """Raise when this body may not adopt `found` although the names match."""
 
     def _known(self) -> models.Model | None:
         """The row another Okta source knows by this body's id (users only)."""

@@ -186,6 +186,16 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
     def _taken(self) -> Exception:
         return conflict(f"displayName {self._wanted['name']!r} already exists")
 
+    def _check_adoptable(self, found: Group) -> None:
+        """A group whose Okta id grants a console role is adopted by that id, never by its
+        name: a new Okta group given a mapped group's old name must grant nothing."""
+        mapped = directory.roles.mapped_okta_ids_of(found)
+        if mapped and self._sent.external_id not in mapped:
+            raise conflict(
+                f"displayName {self._wanted['name']!r} belongs to a group whose Okta id grants "
+                "a console role: it is adopted only by that Okta id (externalId)"
+            )
+
     def _create(self) -> Group:
         return directory.create_group(self.caller, self._wanted, sent=self._sent)
 

@@ -99,8 +99,26 @@ def test_an_okta_group_pushed_without_its_id_grants_nothing(scim, mapped_admins,
     assert role_of(alice) == (Role.USER, RoleSource.MANUAL)
 
 
-def test_the_sync_link_on_the_same_group_gives_scim_pushes_the_okta_id(scim, admins, alice):
-    group_id = push_group(scim, "Admins")  # adopts the group the sync knows by ADMINS_ID
+def test_a_mapped_group_is_never_adopted_by_its_name(scim, admins, alice):
+    """Okta renamed the mapped group and made a new one with the old name: its push must not
+    land in the mapped group. The next sync renames the old one; then the push creates its
+    own group, which grants nothing."""
+    body = {"schemas": [GROUP_SCHEMA], "displayName": "Admins",
+            "members": [{"value": str(alice.pk)}]}  # fmt: skip
+    refused = scim.post("/Groups", body)
+    assert refused.status_code == 409 and "adopted only by that Okta id" in refused.json()["detail"]
+    assert role_of(alice) == (Role.USER, RoleSource.MANUAL)
+    assert not admins.memberships.exists()
+
+    admins.name = "Admins (old)"  # the next sync's rename
+    admins.save()
+    group_id = push_group(scim, "Admins", members=[{"value": str(alice.pk)}])
+    assert int(group_id) != admins.pk
+    assert role_of(alice) == (Role.USER, RoleSource.MANUAL)
+
+
+def test_a_mapped_group_pushed_with_its_okta_id_is_adopted(scim, admins, alice):
+    group_id = push_group(scim, "Admins", external_id=ADMINS_ID)
     assert int(group_id) == admins.pk
     add_member(scim, group_id, alice)
     assert role_of(alice) == (Role.SYSTEM_ADMIN, RoleSource.MAPPING)
