@@ -10,6 +10,7 @@ from pathlib import Path
 import redis
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,3 +44,16 @@ def celery_worker(broker: str, var_dir: Path, **env: str) -> Iterator[subprocess
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def point_celery_at(app, broker: str) -> None:
+    """Tasks the test process queues (a live server's page actions) go to `broker`."""
+    # The app reads Django settings under the CELERY_ namespace, so set them by that name.
+    app.conf.CELERY_BROKER_URL = broker
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    # kombu keeps one producer pool per broker URL in a global registry; the one a previous
+    # test left for this URL points at the connection pool closed above.
+    kombu_pools.reset()

@@ -30,7 +30,7 @@ from ..models import (
 from . import roles
 from .caller import Caller
 from .errors import DirectoryInvalid, Refused
-from .rules import _is_owner_now
+from .rules import is_owner_now
 from .users import save_unique
 
 # Okta's group ids: "00g" and 17 letters or digits (fake_okta.model.okta_id makes the same).
@@ -254,7 +254,7 @@ def _recompute(
 
 
 def _check_owner(caller: Caller, action: str, target: RoleMapping | None) -> None:
-    if caller.is_integration or not _is_owner_now(caller):
+    if caller.is_integration or not is_owner_now(caller):
         raise Refused(caller, action, target, "Only an Owner can change role mappings.")
 
 

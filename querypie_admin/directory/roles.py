@@ -177,12 +177,20 @@ def mapped_okta_ids_of(group: Any) -> set[str]:
 
 
 def okta_groups_from_directory(user_ids: Iterable[int]) -> dict[int, set[str]]:
-    """User pk -> the Okta ids of the groups they belong to here (`okta_ids_of_groups`)."""
+    """User pk -> the Okta ids of the groups they belong to here (`okta_ids_of_groups`).
+
+    Only the links of those groups' ids are read, not every group link: SCIM requests and
+    hook events call this for one user at a time."""
     ids = list(user_ids)
-    okta_id_of = okta_ids_of_groups()
+    pairs = list(GroupMembership.objects.filter(user_id__in=ids).values_list("user_id", "group_id"))
+    carried = DirectoryLink.objects.filter(
+        source__in=PROVISIONING, group_id__in={group_id for _, group_id in pairs}
+    ).exclude(external_id="")
+    okta_id_of = okta_ids_of_groups(set(carried.values_list("external_id", flat=True)))
     found: dict[int, set[str]] = {}
-    rows = GroupMembership.objects.filter(user_id__in=ids, group_id__in=list(okta_id_of))
-    for user_id, group_id in rows.values_list("user_id", "group_id"):
+    for user_id, group_id in pairs:
+        if group_id not in okta_id_of:
+            continue
         found.setdefault(user_id, set()).update(okta_id_of[group_id])
     return found
 

@@ -82,7 +82,7 @@ def check_owner_rules(
     """Owner rules for a change to `user`: a new `role`, or losing access (deactivate,
     delete, hand over). Call inside the write's transaction, after lock_local_owners."""
     touches_owner = user.role == Role.OWNER or role == Role.OWNER
-    if touches_owner and not _is_owner_now(caller):
+    if touches_owner and not is_owner_now(caller):
         raise Refused(caller, action, user, "Only an Owner can change an Owner or make an Owner.")
     demoted = role is not None and role != Role.OWNER
     if user.is_local_owner and (losing_access or demoted) and not _another_local_owner(user):
@@ -117,7 +117,7 @@ def lock_local_owners(caller: Caller) -> list[int]:
     return list(owners.order_by("pk").values_list("pk", flat=True))
 
 
-def _is_owner_now(caller: Caller) -> bool:
+def is_owner_now(caller: Caller) -> bool:
     """acts_as_owner, with the actor re-read: an Owner demoted a moment ago is not one."""
     if isinstance(caller.actor, User) and caller.actor.pk:
         caller.actor.refresh_from_db(fields=["role", "is_active"])

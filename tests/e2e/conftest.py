@@ -8,10 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from kombu import pools as kombu_pools
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.workers import celery_worker, worker_database_url
+from tests.workers import celery_worker, point_celery_at, worker_database_url
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # are still synchronous and safe.
@@ -85,20 +84,8 @@ def celery_worker_on_redis(live_server, tmp_path):
     broker = "redis://127.0.0.1:6379/12"
     previous = app.conf.CELERY_BROKER_URL
     with celery_worker(broker, tmp_path, DATABASE_URL=worker_database_url()) as worker:
-        _point_celery_at(app, broker)
+        point_celery_at(app, broker)
         try:
             yield worker
         finally:
-            _point_celery_at(app, previous)
-
-
-def _point_celery_at(app, broker: str) -> None:
-    # The app reads Django settings under the CELERY_ namespace, so set them by that name.
-    app.conf.CELERY_BROKER_URL = broker
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-    # kombu keeps one producer pool per broker URL in a global registry; the one a previous
-    # test left for this URL points at the connection pool closed above.
-    kombu_pools.reset()
+            point_celery_at(app, previous)

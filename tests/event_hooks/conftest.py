@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pytest
 import requests
 from django.test import Client
-from kombu import pools as kombu_pools
 
 from event_hooks.models import EventStatus, HookCounters, HookEvent, HookSettings
 from event_hooks.service import registration
@@ -23,7 +22,7 @@ from querypie_admin.models import DirectoryLink, LinkSource, User
 from sync.engine.runs import execute_run, start_saved_run
 from sync.models import RunKind, RunStatus, Scope, SyncSettings
 from sync.token_crypto import encrypt_token
-from tests.workers import celery_worker, worker_database_url
+from tests.workers import celery_worker, point_celery_at, worker_database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
@@ -100,27 +99,17 @@ def wait_until(condition, timeout: float, what: str, every: float = 0.02) -> flo
     return time.monotonic() - started
 
 
-def _point_celery_at(broker: str) -> None:
-    """Tasks queued by the live server's requests go to this broker (see tests/e2e)."""
-    celery_app.conf.CELERY_BROKER_URL = broker
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu_pools.reset()
-
-
 @pytest.fixture(scope="session")
 def hook_worker(django_db_setup, tmp_path_factory) -> Iterator[None]:
     """One real worker for the module's tests; it reads the test database by URL."""
     previous = celery_app.conf.CELERY_BROKER_URL
     var_dir = tmp_path_factory.mktemp("hook-worker")
     with celery_worker(REDIS_URL, var_dir, DATABASE_URL=worker_database_url()):
-        _point_celery_at(REDIS_URL)
+        point_celery_at(celery_app, REDIS_URL)
         try:
             yield
         finally:
-            _point_celery_at(previous)
+            point_celery_at(celery_app, previous)
 
 
 @pytest.fixture
