@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 
 APPS_LIMIT = 200
+GONE_STATUS = "DEPROVISIONED"  # a user Okta deactivated; the plain users listing leaves it out
 _LINK_RE = re.compile(r"<([^>]*)>\s*((?:;[^;,<]*)*)")
 _REL_RE = re.compile(r'rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
 

@@ -12,12 +12,12 @@ from sync.engine.config import SyncSetupError, make_client
 from sync.models import Scope, SyncSettings
 from sync.okta_client import OktaClient
 from sync.okta_errors import OktaError
+from sync.okta_wire import GONE_STATUS
 from sync.token_crypto import TokenUnreadable
 
 from ..models import EventStatus
 
 DIRECTORY_GROUP_TYPE = "OKTA_GROUP"
-GONE_STATUS = "DEPROVISIONED"
 
 
 class NotAnId(Exception):

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from ..models import DEFAULT_DEACTIVATION_THRESHOLD, Scope, SyncSettings
 from ..okta_client import OktaClient, OktaClientStats
+from ..okta_input import loopback_allowed
 from ..token_crypto import decrypt_token
 from .members import MemberReaders
 
@@ -83,20 +84,23 @@ def incremental_since(s: SyncSettings, now: datetime) -> datetime | None:
 
 def member_reader(config: RunConfig, encrypted_token: str, stats: OktaClientStats) -> MemberReaders:
     """Read members with a few clients (settings.OKTA_SYNC_MEMBER_READERS, default 3) that
-    share one set of counters.
+    add to one set of counters, in a child process (members.py) unless
+    settings.OKTA_SYNC_MEMBERS_IN_CHILD is False.
 
     Each keeps to the whole configured share: Okta's X-Rate-Limit-Remaining counts the
     bucket's use by everyone, the other readers included, so they all pause once the share is
     used, at most one request each past it.
     """
-    readers = max(1, getattr(settings, "OKTA_SYNC_MEMBER_READERS", 3))
-
-    def new_client() -> OktaClient:
-        client = make_client(config.api_url, encrypted_token)
-        client.stats = stats
-        return client
-
-    return MemberReaders(new_client, readers)
+    make_client(config.api_url, encrypted_token).close()  # refuses what the client refuses
+    return MemberReaders(
+        api_url=config.api_url,
+        token=decrypt_token(encrypted_token),
+        options=getattr(settings, "OKTA_SYNC_CLIENT", {}),
+        readers=max(1, getattr(settings, "OKTA_SYNC_MEMBER_READERS", 3)),
+        stats=stats,
+        in_child=getattr(settings, "OKTA_SYNC_MEMBERS_IN_CHILD", True),
+        allow_loopback=loopback_allowed(),
+    )
 
 
 def make_client(api_url: str, encrypted_token: str, **hooks: Any) -> OktaClient:

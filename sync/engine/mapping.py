@@ -27,7 +27,6 @@ _EMAIL = 2
 _SENT_KEYS = ("login", *(key for _, key, _ in _PROFILE_KEYS))
 ACTIVE_STATUSES = frozenset({"ACTIVE", "PROVISIONED", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT"})
 # SUSPENDED and DEPROVISIONED are inactive; STAGED (never activated) is too.
-GONE_STATUS = "DEPROVISIONED"
 
 UserValues = tuple[Any, ...]
 GroupValues = tuple[str, str]

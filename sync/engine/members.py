@@ -5,27 +5,82 @@ in parallel. Each reader has its own client; as Okta's remaining count is shared
 pausing at the configured share keeps them together within it. The groups come back in the
 order asked, each as soon as its pages are in, so the run plans (and writes) a group's
 memberships while later groups are still being read.
+
+The readers run in a child process of their own (member_process.py). Reading is waiting
+for Okta and parsing its JSON; in the run's own process each answer would wait for the
+interpreter lock while the run plans and writes, and the reading would stretch by about
+as long as the planning and writing take. The child gets the token through a pipe (never
+its command line or environment) and sends back only the kept member ids of each group.
+A test whose client runs on a fake clock reads in threads of the run's process instead
+(settings.OKTA_SYNC_MEMBERS_IN_CHILD = False): a clock cannot cross into another process.
 """
 
+import pickle
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
-from ..okta_client import OktaClient
+from ..okta_client import OktaClient, OktaClientStats
+from ..okta_wire import GONE_STATUS
 
-Keep = Callable[[dict], str | None]
 Stream = Iterator[tuple[str, list[str]]]  # (group id, kept member ids), in the order asked
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHILD_COMMAND = ["-m", "sync.engine.member_process"]  # run by this Python, in PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class Keeper:
+    """Which members a run keeps: not DEPROVISIONED and, when the listing was complete,
+    among the users it returned (`users`). Plain data, so it crosses into the child."""
+
+    users: frozenset[str] | None = None
+
+    def __call__(self, member: dict) -> str | None:
+        if member.get("status") == GONE_STATUS:
+            return None
+        member_id = member["id"]
+        if self.users is not None and member_id not in self.users:
+            return None
+        return member_id
+
+
+@dataclass(frozen=True)
+class MemberReaders:
+    """How a run reads members: `readers` clients at once, against `api_url` with `token`
+    and the client `options`; their requests and pages are added to `stats`."""
+
+    api_url: str
+    token: str = field(repr=False)
+    options: dict[str, Any]
+    readers: int
+    stats: OktaClientStats
+    in_child: bool = True
+    allow_loopback: bool = False  # the fake Okta's switch, which the child cannot read
+
+    def new_client(self) -> OktaClient:
+        client = OktaClient(self.api_url, self.token, **self.options)
+        client.stats = self.stats
+        return client
+
+    def stream(self, group_ids: Iterable[str], keep: Keeper):  # -> ContextManager[Stream]
+        """The groups' kept members, in order; leaving the block stops the reading."""
+        if self.in_child:
+            return _stream_from_child(list(group_ids), self, keep)
+        return stream_in_threads(group_ids, self.new_client, keep, self.readers)
 
 
 @contextmanager
-def stream_members(
-    group_ids: Iterable[str], new_client: Callable[[], OktaClient], keep: Keep, readers: int
+def stream_in_threads(
+    group_ids: Iterable[str], new_client: Callable[[], OktaClient], keep: Keeper, readers: int
 ) -> Iterator[Stream]:
     """Yield the groups' kept members in order; the first failure is raised where its group
     is taken, and leaving the block stops the reading and closes the clients."""
-    ordered = list(group_ids)
     clients: list[OktaClient] = []
     local = threading.local()
 
@@ -39,7 +94,7 @@ def stream_members(
 
     pool = ThreadPoolExecutor(max_workers=max(readers, 1), thread_name_prefix="okta-members")
     try:
-        futures = [(group_id, pool.submit(read, group_id)) for group_id in ordered]
+        futures = [(group_id, pool.submit(read, group_id)) for group_id in group_ids]
         yield ((group_id, future.result()) for group_id, future in futures)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -47,29 +102,48 @@ def stream_members(
             client.close()
 
 
-def read_members(
-    group_ids: Iterable[str],
-    new_client: Callable[[], OktaClient],
-    keep: Keep,
-    phase: Callable[[str], None],
-    readers: int,
-) -> dict[str, list[str]]:
-    """group id -> kept member ids, all at once (the bench's bare fetch reads this way)."""
-    ordered = list(group_ids)
-    found: dict[str, list[str]] = {}
-    with stream_members(ordered, new_client, keep, readers) as groups:
-        for number, (group_id, members) in enumerate(groups, start=1):
-            phase(f"Reading group memberships ({number}/{len(ordered)})")
-            found[group_id] = members
-    return found
-
-
 @dataclass(frozen=True)
-class MemberReaders:
-    """The run's member readers: clients made by `new_client`, `readers` at a time."""
+class ChildJob:
+    """What the child reads from its stdin: the whole job, token included."""
 
-    new_client: Callable[[], OktaClient]
-    readers: int
+    readers: MemberReaders
+    group_ids: list[str]
+    keep: Keeper
 
-    def stream(self, group_ids: Iterable[str], keep: Keep):  # -> ContextManager[Stream]
-        return stream_members(group_ids, self.new_client, keep, self.readers)
+
+class MemberReadingFailed(Exception):
+    """The child reading members stopped without saying why (killed, out of memory)."""
+
+
+@contextmanager
+def _stream_from_child(
+    group_ids: list[str], readers: MemberReaders, keep: Keeper
+) -> Iterator[Stream]:
+    """Start member_process.py, hand it the job, and yield what it sends, group by group."""
+    command = [sys.executable, *CHILD_COMMAND]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+    child = subprocess.Popen(command, cwd=PROJECT_ROOT, **pipes)
+    try:
+        pickle.dump(ChildJob(readers, group_ids, keep), child.stdin, pickle.HIGHEST_PROTOCOL)
+        child.stdin.close()
+        yield _groups_sent(child.stdout, group_ids, readers.stats)
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+
+
+def _groups_sent(pipe, group_ids: list[str], stats: OktaClientStats) -> Stream:
+    """Each group as the child sends it, its requests added to `stats`; the child's failure
+    (an OktaError, with the path and page) is raised where its group is taken."""
+    before = asdict(stats)
+    for _ in group_ids:
+        try:
+            group_id, members, counted = pickle.load(pipe)  # noqa: S301 - our own child
+        except (EOFError, pickle.UnpicklingError):
+            raise MemberReadingFailed("The process reading group members stopped.") from None
+        for name, value in counted.items():
+            setattr(stats, name, before[name] + value)
+        if isinstance(members, BaseException):
+            raise members
+        yield group_id, members

@@ -6,9 +6,9 @@ members of the groups returned here (members.py), planning and writing as they a
 
 from ..models import Scope
 from ..okta_client import DIRECTORY_GROUPS_FILTER, OktaClient
+from ..okta_wire import GONE_STATUS
 from .app_scope import read_app_scope
 from .config import RunConfig
-from .mapping import GONE_STATUS
 from .snapshot import (
     Counter,
     Phase,

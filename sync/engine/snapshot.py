@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..okta_client import OktaClient
-from ..okta_wire import okta_timestamp
+from ..okta_wire import GONE_STATUS, okta_timestamp
 from .config import RunConfig
-from .mapping import GONE_STATUS, UserValues, group_values, user_values
+from .mapping import UserValues, group_values, user_values
+from .members import Keeper
 
 Phase = Callable[[str], None]
 Counter = Callable[[int], None]
@@ -38,6 +39,11 @@ class Snapshot:
         if user.get("status") == GONE_STATUS:
             self.gone.add(okta_id)
         return okta_id
+
+    def keeper(self) -> Keeper:
+        """Which members the run keeps: not DEPROVISIONED and, when the listings were
+        complete, among the users they returned."""
+        return Keeper(frozenset(self.users) if self.complete else None)
 
     def add_group(self, group: dict) -> str:
         okta_id = sys.intern(group["id"])
@@ -81,19 +87,3 @@ def read_groups(
         if only is None or group["id"] in only:
             read.add(snapshot.add_group(group))
     return read
-
-
-def member_keeper(snapshot: Snapshot) -> Callable[[dict], str | None]:
-    """Which members are in scope: returned this run (when complete) and not DEPROVISIONED.
-    Called by the member readers' threads; it only reads the snapshot."""
-    users, complete = snapshot.users, snapshot.complete
-
-    def keep(member: dict) -> str | None:
-        if member.get("status") == GONE_STATUS:
-            return None
-        member_id = sys.intern(member["id"])
-        if complete and member_id not in users:
-            return None
-        return member_id
-
-    return keep

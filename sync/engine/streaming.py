@@ -21,7 +21,6 @@ from .plan_memberships import MembershipPlan, MembershipPlanner, read_order
 from .plan_users import UserPlan, plan_users
 from .progress import Progress
 from .reading import read_listings
-from .snapshot import member_keeper
 
 MayWrite = Callable[[Plan], bool]  # would the guard let this (partial) plan be written?
 
@@ -42,7 +41,7 @@ def read_and_plan(
         writes.start_early(groups)
     order = read_order(groups, (g for g in snapshot.groups if g in group_ids))
     readers = member_reader(config, run.api_token_encrypted, client.stats)
-    with readers.stream(order, member_keeper(snapshot)) as members:
+    with readers.stream(order, snapshot.keeper()) as members:
         progress.phase("Planning users")  # while the first groups' members are read
         users = plan_users(snapshot, writes.new_users if writes is not None else None)
         planner = MembershipPlanner(snapshot, users, groups)

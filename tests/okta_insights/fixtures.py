@@ -126,6 +126,7 @@ def fake_fixture(org: Org, okta_clock: FakeClock, settings) -> Iterator[FakeOkta
         "jitter_seconds": 0.0,
         "backoff_seconds": 0.01,
     }
+    settings.OKTA_SYNC_MEMBERS_IN_CHILD = False  # the fake clock cannot cross into the child
     with FakeOkta(org.directory, clock=okta_clock.time, rate_limits={"logs": 60}) as server:
         yield server
 

@@ -59,6 +59,7 @@ def fake_org(org: Org, sync_clock: FakeClock, settings) -> Iterator[FakeOkta]:
         "clock": sync_clock.time,
         "jitter_seconds": 0.0,
     }
+    settings.OKTA_SYNC_MEMBERS_IN_CHILD = False  # the fake clock cannot cross into the child
     with FakeOkta(org.directory, clock=sync_clock.time, forbidden_token="read-nothing") as fake:
         yield fake
 

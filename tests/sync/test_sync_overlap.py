@@ -23,6 +23,13 @@ from sync.models import RunKind, RunStatus, SyncRun, SyncSettings
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def members_in_child(settings, fake_org):
+    """As in production: the members are read in the run's child process, on a real clock."""
+    settings.OKTA_SYNC_CLIENT = {"jitter_seconds": 0.0, "backoff_seconds": 0.01}
+    settings.OKTA_SYNC_MEMBERS_IN_CHILD = True
+
+
 def writing_elsewhere(table: str, seconds: float = 10.0) -> bool:
     """Wait until another session of this database holds an uncommitted write on `table`."""
     deadline = time.monotonic() + seconds
