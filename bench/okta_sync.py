@@ -6,14 +6,16 @@
 By default it runs 25,000, 50,000 and 100,000 users and prints each size's figures, then
 whether time and memory grew no faster than the size. Groups and memberships default to
 users / 20 and users × 3. The fake Okta runs in its own process; each run (bare fetch, full
-sync, unchanged re-sync) runs in a fresh child process so its peak memory (ru_maxrss) is its
-own, plus that of the process reading its members. The bare fetch reads the same pages the
-full sync reads (users, DEPROVISIONED users, OKTA_GROUP groups, each group's members, with the
-same parallel member readers in the same child process), JSON-parses them and does nothing
-else: the sync's time over it is the console's own work. The database (okta_sync_bench) is
-dropped, created and migrated by this script. Targets (issue 14): full sync <= 1.5x the
-bare fetch, unchanged re-sync <= 1.1x with zero row writes, peak RSS <= 250 MB at 100,000
-users.
+sync, unchanged re-sync) runs in a fresh child process so its peak memory is its own: its
+ru_maxrss plus the VmHWM of the process reading its members. The bare fetch reads the same
+pages the full sync reads (users, DEPROVISIONED users, OKTA_GROUP groups, each group's
+members, with the same parallel member readers in the same child process), JSON-parses them
+and does nothing else: the sync's time over it is the console's own work. Each size runs
+--repeat rounds (default 3) of bare fetch, full sync (on a fresh copy of a migrated template
+database, okta_sync_bench_template) and re-sync; each run's median time counts, and the
+highest peak RSS. The databases are dropped, created and migrated by this script. Targets
+(issue 14): full sync <= 1.5x the bare fetch, unchanged re-sync <= 1.1x with zero row
+writes, peak RSS <= 250 MB at 100,000 users.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from profile_phases import PhaseProfiler
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-okta-token"
 DB_NAME = "okta_sync_bench"
+TEMPLATE_DB = "okta_sync_bench_template"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 LIMITS = {"full": 1.5, "resync": 1.1, "rss_mb": 250.0}  # times: ratios of the bare fetch
 SIZES = (25_000, 50_000, 100_000)
@@ -62,16 +65,27 @@ def start_fake(args: argparse.Namespace, port: int) -> tuple[subprocess.Popen, s
 
 
 def recreate_database(server: str) -> str:
+    """Migrate a template database once; each full sync then starts on a fresh copy."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        for name in (DB_NAME, TEMPLATE_DB):
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+    url = f"{server}/{TEMPLATE_DB}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "querypie_admin.settings"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    return f"{server}/{DB_NAME}"
+
+
+def fresh_database(server: str) -> None:
+    """An empty, migrated database for a full sync: a copy of the template."""
     import psycopg
 
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    url = f"{server}/{DB_NAME}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "querypie_admin.settings"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)  # fmt: skip
-    return url
+        conn.execute(f"CREATE DATABASE {DB_NAME} TEMPLATE {TEMPLATE_DB}")
 
 
 def run_child(db_url: str, okta_url: str, label: str, profile_dir: str = "") -> dict:
@@ -99,12 +113,11 @@ def child(label: str, okta_url: str) -> None:
     print(json.dumps(bare_fetch(okta_url) if label == BARE else sync(label, okta_url)))
 
 
-def peak_rss_mb() -> float:
+def peak_rss_mb(child_peak_kb: int) -> float:
     """The run's peak memory: its own peak plus its member-reading child's (an upper bound
     of the two together, as they peak at different moments)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round((own + child) / 1024, 1)
+    return round((own + child_peak_kb) / 1024, 1)
 
 
 def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
@@ -114,16 +127,20 @@ def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-class ThreadClock:
-    """CPU seconds per thread (the run's own, its member readers, its writer), read from
-    /proc a few times a second while the run goes: where the process's CPU time went."""
+class Watcher:
+    """CPU seconds per thread (the run's own, its writer) and the peak memory of the child
+    process reading members, read from /proc a few times a second while the run goes.
+
+    The child's peak is its VmHWM once it runs member_process (after exec, its own pages
+    only): before exec, and in its ru_maxrss, it shows the run's pages it shares."""
 
     def __init__(self) -> None:
         self.seconds: dict[tuple[str, int], float] = {}
+        self.child_peak_kb: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> ThreadClock:
+    def __enter__(self) -> Watcher:
         self._thread.start()
         return self
 
@@ -135,23 +152,38 @@ class ThreadClock:
         found: dict[str, float] = {}
         for (name, _), seconds in self.seconds.items():
             role = name if name in ("MainThread", "okta-sync-writer") else "other threads"
-            role = "okta-members" if name.startswith("okta-members") else role
             found[role] = round(found.get(role, 0.0) + seconds, 1)
         return found
 
+    def child_peak(self) -> int:
+        return max(self.child_peak_kb.values(), default=0)
+
     def _watch(self) -> None:
         tick = os.sysconf("SC_CLK_TCK")
-        while not self._stop.wait(0.1):
+        while not self._stop.wait(0.05):
             for thread in threading.enumerate():
                 if thread is self._thread or thread.native_id is None:
                     continue
-                try:
-                    with open(f"/proc/self/task/{thread.native_id}/stat") as stat:
-                        fields = stat.read().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                key = (thread.name, thread.native_id)
-                self.seconds[key] = (int(fields[11]) + int(fields[12])) / tick
+                stat = _read(f"/proc/self/task/{thread.native_id}/stat")
+                if stat:
+                    fields = stat.rsplit(")", 1)[1].split()
+                    key = (thread.name, thread.native_id)
+                    self.seconds[key] = (int(fields[11]) + int(fields[12])) / tick
+                for pid in _read(f"/proc/self/task/{thread.native_id}/children").split():
+                    if "member_process" not in _read(f"/proc/{pid}/cmdline"):
+                        continue  # not exec'd yet: the pages it shows are still this process's
+                    status = _read(f"/proc/{pid}/status")
+                    if "VmHWM:" in status:
+                        kb = int(status.split("VmHWM:")[1].split()[0])
+                        self.child_peak_kb[int(pid)] = max(kb, self.child_peak_kb.get(int(pid), 0))
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path) as file:
+            return file.read()
+    except OSError:
+        return ""
 
 
 def machine(cpu_started: float) -> dict:
@@ -170,7 +202,6 @@ def bare_fetch(okta_url: str) -> dict:
     member readers (in their child process, as the sync reads them), kept nowhere: the floor
     a sync cannot go below."""
     from sync.engine.config import RunConfig, make_client, member_reader
-    from sync.engine.members import Keeper
     from sync.engine.reading import DEPROVISIONED_SEARCH
     from sync.okta_client import DIRECTORY_GROUPS_FILTER
     from sync.token_crypto import encrypt_token
@@ -191,13 +222,14 @@ def bare_fetch(okta_url: str) -> dict:
         groups = [group["id"] for group in client.iter_groups(filter=DIRECTORY_GROUPS_FILTER)]
     phase("Reading group memberships")
     readers = member_reader(RunConfig(api_url=okta_url), token, client.stats)
-    with readers.stream(groups, Keeper()) as stream:
+    with Watcher() as watcher, readers.stream(groups) as stream:
         memberships = sum(len(members) for _, members in stream)
     return {
         "label": BARE,
         "status": "succeeded",
         "seconds": round(time.perf_counter() - started, 1),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(watcher.child_peak()),
+        "member_process_peak_rss_mb": round(watcher.child_peak() / 1024, 1),
         "users": users,
         "groups": len(groups),
         "memberships": memberships,  # DEPROVISIONED members not counted, as the sync keeps them
@@ -249,7 +281,7 @@ def sync(label: str, okta_url: str) -> dict:
             profiler.phase(phase.split(" (")[0])
 
     started, cpu_started = time.perf_counter(), cpu_seconds()
-    with connection.execute_wrapper(count_writes), ThreadClock() as clock:
+    with connection.execute_wrapper(count_writes), Watcher() as watcher:
         run = execute_run(start_saved_run("manual", label=f"bench {label}").pk, note_phase)
     elapsed = time.perf_counter() - started
     used = machine(cpu_started)
@@ -260,7 +292,8 @@ def sync(label: str, okta_url: str) -> dict:
         "status": run.status,
         "error": run.error,
         "seconds": round(elapsed, 1),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(watcher.child_peak()),
+        "member_process_peak_rss_mb": round(watcher.child_peak() / 1024, 1),
         "row_write_statements": len(writes),
         "counts": run.counts,
         "pages": run.progress.get("pages"),
@@ -270,7 +303,7 @@ def sync(label: str, okta_url: str) -> dict:
         "memberships": GroupMembership.objects.count(),
         "audit_events": AuditEvent.objects.count(),
         **used,
-        "cpu_seconds_by_thread": clock.by_role(),
+        "cpu_seconds_by_thread": watcher.by_role(),
         **({"profile": profile} if profile else {}),
     }
 
@@ -283,6 +316,9 @@ def main() -> None:
     parser.add_argument("--postgres", default=SERVER, help="server URL, without database")
     parser.add_argument(
         "--profile", default="", help="cProfile the full sync, phase by phase, into this directory"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds per size; the median of each run counts"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--okta-url", help=argparse.SUPPRESS)
@@ -311,16 +347,37 @@ def bench_size(args: argparse.Namespace, users: int) -> tuple[dict, dict, dict]:
           f"{size.memberships} memberships…", flush=True)  # fmt: skip
     fake, _ = start_fake(size, port)
     profile = str(Path(args.profile) / str(users)) if args.profile else ""
+    rounds: list[tuple[dict, dict, dict]] = []
     try:
         db_url = recreate_database(args.postgres)
         okta_url = f"http://127.0.0.1:{port}"
-        bare = run_child(db_url, okta_url, BARE)
-        full = run_child(db_url, okta_url, "full sync", profile)
-        resync = run_child(db_url, okta_url, "re-sync, no change")
+        for number in range(max(args.repeat, 1)):
+            bare = run_child(db_url, okta_url, BARE)
+            fresh_database(args.postgres)
+            full = run_child(db_url, okta_url, "full sync", profile if not number else "")
+            resync = run_child(db_url, okta_url, "re-sync, no change")
+            rounds.append((bare, full, resync))
+            print(f"  round {number + 1}: bare fetch {bare['seconds']} s, full sync "
+                  f"{full['seconds']} s, re-sync {resync['seconds']} s", flush=True)  # fmt: skip
     finally:
         fake.terminate()
         fake.wait(timeout=30)
+    bare, full, resync = (median_run([r[index] for r in rounds]) for index in range(3))
     return bare, full, resync
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median time (the lower one of an even count), with every round's time, the
+    highest peak RSS and row writes of all rounds, and the first failure if one failed."""
+    failed = [run for run in runs if run["status"] != "succeeded"]
+    chosen = dict(
+        failed[0] if failed else sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
+    )
+    chosen["seconds_each_round"] = [run["seconds"] for run in runs]
+    for key in ("peak_rss_mb", "row_write_statements"):
+        if key in chosen:
+            chosen[key] = max(run[key] for run in runs)
+    return chosen
 
 
 def print_profile(profile: dict | None) -> None:
@@ -349,12 +406,12 @@ def report(users: int, bare: dict, full: dict, resync: dict) -> None:
     for figures in runs:
         print(json.dumps({k: v for k, v in figures.items() if k != "profile"}))
     print_profile(full.get("profile"))
-    print(f"\n{users} users | seconds | x bare fetch | peak RSS MB | CPU s | load")
+    print(f"\n{users} users | median s | x bare fetch | peak RSS MB | CPU s | load | each round")
     for figures in runs:
         ratio = figures["seconds"] / max(bare["seconds"], 0.1)
-        print(f"{figures['label']:<19}| {figures['seconds']:>7} | {ratio:>11.2f}x | "
+        print(f"{figures['label']:<19}| {figures['seconds']:>8} | {ratio:>11.2f}x | "
               f"{figures['peak_rss_mb']:>11} | {figures['cpu_seconds']:>5} | "
-              f"{figures['load']}")  # fmt: skip
+              f"{figures['load']:>4} | {figures['seconds_each_round']}")  # fmt: skip
     succeeded = all(figures["status"] == "succeeded" for figures in runs)
     for name, value, limit in checks(users, bare, full, resync):
         ok = succeeded and value <= limit

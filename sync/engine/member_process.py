@@ -23,7 +23,7 @@ def main() -> None:
     job = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by the run that started us
     settings.configure(OKTA_API_ALLOW_LOOPBACK=job.readers.allow_loopback)
     readers = replace(job.readers, stats=OktaClientStats())
-    with stream_in_threads(job.group_ids, readers.new_client, job.keep, readers.readers) as groups:
+    with stream_in_threads(job.group_ids, readers.new_client, readers.readers) as groups:
         try:
             for group_id, members in groups:
                 _send(out, (group_id, members, asdict(readers.stats)))

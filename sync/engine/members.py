@@ -19,8 +19,9 @@ import pickle
 import subprocess
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,22 +33,13 @@ from ..okta_wire import GONE_STATUS
 Stream = Iterator[tuple[str, list[str]]]  # (group id, kept member ids), in the order asked
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHILD_COMMAND = ["-m", "sync.engine.member_process"]  # run by this Python, in PROJECT_ROOT
+READ_AHEAD = 500  # groups read ahead of the one the run takes (about a second's reading)
 
 
-@dataclass(frozen=True)
-class Keeper:
-    """Which members a run keeps: not DEPROVISIONED and, when the listing was complete,
-    among the users it returned (`users`). Plain data, so it crosses into the child."""
-
-    users: frozenset[str] | None = None
-
-    def __call__(self, member: dict) -> str | None:
-        if member.get("status") == GONE_STATUS:
-            return None
-        member_id = member["id"]
-        if self.users is not None and member_id not in self.users:
-            return None
-        return member_id
+def kept_id(member: dict) -> str | None:
+    """The id of a member the run keeps: all but DEPROVISIONED users. (Members the users
+    listing did not return are left out by the planner, which knows only the listed ones.)"""
+    return None if member.get("status") == GONE_STATUS else member["id"]
 
 
 @dataclass(frozen=True)
@@ -68,19 +60,20 @@ class MemberReaders:
         client.stats = self.stats
         return client
 
-    def stream(self, group_ids: Iterable[str], keep: Keeper):  # -> ContextManager[Stream]
+    def stream(self, group_ids: Iterable[str]):  # -> ContextManager[Stream]
         """The groups' kept members, in order; leaving the block stops the reading."""
         if self.in_child:
-            return _stream_from_child(list(group_ids), self, keep)
-        return stream_in_threads(group_ids, self.new_client, keep, self.readers)
+            return _stream_from_child(list(group_ids), self)
+        return stream_in_threads(group_ids, self.new_client, self.readers)
 
 
 @contextmanager
 def stream_in_threads(
-    group_ids: Iterable[str], new_client: Callable[[], OktaClient], keep: Keeper, readers: int
+    group_ids: Iterable[str], new_client: Callable[[], OktaClient], readers: int
 ) -> Iterator[Stream]:
     """Yield the groups' kept members in order; the first failure is raised where its group
-    is taken, and leaving the block stops the reading and closes the clients."""
+    is taken, and leaving the block stops the reading and closes the clients. Reading runs
+    at most READ_AHEAD groups ahead of the one taken, so memory stays flat."""
     clients: list[OktaClient] = []
     local = threading.local()
 
@@ -89,13 +82,24 @@ def stream_in_threads(
         if client is None:
             client = local.client = new_client()
             clients.append(client)
-        kept = (keep(member) for member in client.iter_group_members(group_id))
+        kept = (kept_id(member) for member in client.iter_group_members(group_id))
         return [member_id for member_id in kept if member_id]
 
     pool = ThreadPoolExecutor(max_workers=max(readers, 1), thread_name_prefix="okta-members")
+    waiting = iter(group_ids)
+    reading: deque[tuple[str, Future]] = deque()
+
+    def taken() -> Stream:
+        while True:
+            while len(reading) < READ_AHEAD and (group_id := next(waiting, None)) is not None:
+                reading.append((group_id, pool.submit(read, group_id)))
+            if not reading:
+                return
+            group_id, future = reading.popleft()
+            yield group_id, future.result()
+
     try:
-        futures = [(group_id, pool.submit(read, group_id)) for group_id in group_ids]
-        yield ((group_id, future.result()) for group_id, future in futures)
+        yield taken()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         for client in clients:
@@ -108,7 +112,6 @@ class ChildJob:
 
     readers: MemberReaders
     group_ids: list[str]
-    keep: Keeper
 
 
 class MemberReadingFailed(Exception):
@@ -116,15 +119,13 @@ class MemberReadingFailed(Exception):
 
 
 @contextmanager
-def _stream_from_child(
-    group_ids: list[str], readers: MemberReaders, keep: Keeper
-) -> Iterator[Stream]:
+def _stream_from_child(group_ids: list[str], readers: MemberReaders) -> Iterator[Stream]:
     """Start member_process.py, hand it the job, and yield what it sends, group by group."""
     command = [sys.executable, *CHILD_COMMAND]
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
     child = subprocess.Popen(command, cwd=PROJECT_ROOT, **pipes)
     try:
-        pickle.dump(ChildJob(readers, group_ids, keep), child.stdin, pickle.HIGHEST_PROTOCOL)
+        pickle.dump(ChildJob(readers, group_ids), child.stdin, pickle.HIGHEST_PROTOCOL)
         child.stdin.close()
         yield _groups_sent(child.stdout, group_ids, readers.stats)
     finally:

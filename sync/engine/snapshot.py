@@ -14,7 +14,6 @@ from ..okta_client import OktaClient
 from ..okta_wire import GONE_STATUS, okta_timestamp
 from .config import RunConfig
 from .mapping import UserValues, group_values, user_values
-from .members import Keeper
 
 Phase = Callable[[str], None]
 Counter = Callable[[int], None]
@@ -39,11 +38,6 @@ class Snapshot:
         if user.get("status") == GONE_STATUS:
             self.gone.add(okta_id)
         return okta_id
-
-    def keeper(self) -> Keeper:
-        """Which members the run keeps: not DEPROVISIONED and, when the listings were
-        complete, among the users they returned."""
-        return Keeper(frozenset(self.users) if self.complete else None)
 
     def add_group(self, group: dict) -> str:
         okta_id = sys.intern(group["id"])

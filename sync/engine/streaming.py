@@ -41,7 +41,7 @@ def read_and_plan(
         writes.start_early(groups)
     order = read_order(groups, (g for g in snapshot.groups if g in group_ids))
     readers = member_reader(config, run.api_token_encrypted, client.stats)
-    with readers.stream(order, snapshot.keeper()) as members:
+    with readers.stream(order) as members:
         progress.phase("Planning users")  # while the first groups' members are read
         users = plan_users(snapshot, writes.new_users if writes is not None else None)
         planner = MembershipPlanner(snapshot, users, groups)

@@ -13,8 +13,9 @@ import pytest
 from querypie_admin.models import AuthProvider, DirectoryLink, GroupMembership, User
 from sync.engine import members
 from sync.engine.config import RunConfig, member_reader
-from sync.engine.members import Keeper
-from sync.models import RunStatus, SyncSettings
+from sync.engine.members import kept_id
+from sync.engine.runs import execute_run, start_saved_run
+from sync.models import RunKind, RunStatus, SyncSettings
 from sync.okta_client import OktaClientStats
 from sync.okta_errors import OktaError
 
@@ -109,7 +110,7 @@ def test_leaving_the_stream_early_ends_the_child(sync_settings, fake_org, org, c
     group_ids = [group.id for group in org.directory.groups.values()]
 
     started = time.monotonic()
-    with readers.stream(group_ids, Keeper()) as stream:
+    with readers.stream(group_ids) as stream:
         first_id, _ = next(stream)
 
     assert first_id == group_ids[0]
@@ -118,13 +119,29 @@ def test_leaving_the_stream_early_ends_the_child(sync_settings, fake_org, org, c
     assert time.monotonic() - started < 1.5
 
 
-def test_the_keeper_drops_deprovisioned_members_and_those_the_listing_did_not_return():
-    keep = Keeper(frozenset({"00u1", "00u2"}))
+def test_deprovisioned_members_are_not_sent_to_the_run():
+    assert kept_id({"id": "00u1", "status": "ACTIVE"}) == "00u1"
+    assert kept_id({"id": "00u2", "status": "DEPROVISIONED"}) is None
 
-    assert keep({"id": "00u1", "status": "ACTIVE"}) == "00u1"
-    assert keep({"id": "00u2", "status": "DEPROVISIONED"}) is None
-    assert keep({"id": "00u3", "status": "ACTIVE"}) is None
-    assert Keeper()({"id": "00u3", "status": "ACTIVE"}) == "00u3"  # incremental: all kept
+
+def test_a_member_the_users_listing_did_not_return_is_left_for_the_next_run(
+    sync_settings, org, fake_org
+):
+    fake_org.faults.delay(0.3, endpoint="group_users", times=None)  # members read after…
+    added: list[str] = []
+
+    def watch(phase: str, _values: dict) -> None:
+        if phase == "Planning users" and not added:  # …Okta gains a user in Engineers
+            newcomer = org.directory.add_user("newcomer@corp.example")
+            org.directory.add_member(org.engineers.id, newcomer.id)
+            added.append(newcomer.id)
+
+    run = execute_run(start_saved_run(RunKind.MANUAL, label="test").pk, listener=watch)
+
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert added and ("Engineers", "ada@corp.example") in member_logins()
+    assert not User.objects.filter(login_id="newcomer@corp.example").exists()
+    assert ("Engineers", "newcomer@corp.example") not in member_logins()
 
 
 def test_a_failure_sent_by_the_child_keeps_its_kind_path_and_page():
