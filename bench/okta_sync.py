@@ -216,8 +216,8 @@ def bare_fetch(okta_url: str) -> dict:
     with make_client(okta_url, token) as client:
         client.check_credentials()
         phase("Reading users")
-        users = sum(1 for _ in client.iter_users())
-        users += sum(1 for _ in client.iter_users(search=DEPROVISIONED_SEARCH))
+        users = sum(1 for _ in client.iter_users(ahead=True))
+        users += sum(1 for _ in client.iter_users(search=DEPROVISIONED_SEARCH, ahead=True))
         phase("Reading groups")
         groups = [group["id"] for group in client.iter_groups(filter=DIRECTORY_GROUPS_FILTER)]
     phase("Reading group memberships")

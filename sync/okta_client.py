@@ -32,6 +32,7 @@ from sync.okta_hook_calls import HookCalls
 from sync.okta_input import is_well_formed_token, loopback_allowed, normalize_okta_base_url
 from sync.okta_visibility_reads import VisibilityReads
 from sync.okta_wire import APPS_LIMIT, parse_link_header
+from sync.read_ahead import read_ahead
 
 logger = logging.getLogger(__name__)
 
@@ -152,10 +153,13 @@ class OktaClient(VisibilityReads, HookCalls):
         """
         self._fetch(self._url("/api/v1/users", {"limit": "1"}), "/api/v1/users", 1)
 
-    def iter_users(self, *, search: str | None = None, filter: str | None = None) -> Iterator[dict]:
-        """All users; ``search`` (e.g. ``lastUpdated gt "…"``) also returns DEPROVISIONED ones."""
+    def iter_users(
+        self, *, search: str | None = None, filter: str | None = None, ahead: bool = False
+    ) -> Iterator[dict]:
+        """All users; ``search`` (e.g. ``lastUpdated gt "…"``) also returns DEPROVISIONED ones.
+        ``ahead``: the next page is fetched while the caller works on this one (read_ahead)."""
         params = {"limit": str(USERS_LIMIT), "search": search, "filter": filter}
-        return self._paginate("/api/v1/users", params)
+        return self._paginate("/api/v1/users", params, ahead=ahead)
 
     def iter_groups(
         self, *, filter: str | None = None, search: str | None = None
@@ -196,15 +200,22 @@ class OktaClient(VisibilityReads, HookCalls):
         query = urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote)
         return f"{self.base_url}{path}{'?' if query else ''}{query}"
 
-    def _paginate(self, path: str, params: dict[str, str | None]) -> Iterator[dict]:
+    def _paginate(
+        self, path: str, params: dict[str, str | None], *, ahead: bool = False
+    ) -> Iterator[dict]:
+        pages = self._pages(path, params)
+        for page, items in read_ahead(pages) if ahead else pages:
+            self.stats.pages += 1
+            if self._on_page:  # in the caller's thread, which owns the run's connection
+                self._on_page(path, page, len(items))
+            yield from items
+
+    def _pages(self, path: str, params: dict[str, str | None]) -> Iterator[tuple[int, list]]:
+        """(page number, its items) along Okta's next links."""
         url, page = self._url(path, params), 1
         while True:
             response, url = self._fetch(url, path, page)
-            items = self._json(response, path, page, list)
-            self.stats.pages += 1
-            if self._on_page:
-                self._on_page(path, page, len(items))
-            yield from items
+            yield page, self._json(response, path, page, list)
             links = parse_link_header(response.headers.get("Link", ""))
             next_url = links.get("next")
             if not next_url or next_url in (url, links.get("self")):

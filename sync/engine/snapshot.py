@@ -65,7 +65,7 @@ def read_users(
 ) -> None:
     """Users from the listing (or a search); with `app_logins`, only those app users."""
     phase("Reading users")
-    for user in client.iter_users(search=search):
+    for user in client.iter_users(search=search, ahead=True):
         if app_logins is not None and user["id"] not in app_logins:
             continue
         snapshot.add_user(user, app_logins.get(user["id"]) if app_logins else None)
