@@ -169,12 +169,22 @@ def delete_groups(caller: Caller, pks: Sequence[int]) -> tuple[int, int]:
 
 # Memberships ---------------------------------------------------------------------------
 def change_memberships(
-    caller: Caller, add: Sequence[tuple[int, int]], remove: Sequence[tuple[int, int]]
+    caller: Caller,
+    add: Sequence[tuple[int, int]],
+    remove: Sequence[tuple[int, int]],
+    *,
+    created_here: bool = False,
 ) -> tuple[int, int]:
     """Add and remove (group id, user id) pairs; the groups touched are locked, as in
-    set_members, so a parallel SCIM change to the same group waits its turn."""
+    set_members, so a parallel SCIM change to the same group waits its turn.
+
+    `created_here`: every pair added joins a group and a user the caller's still open
+    transaction created, which no one else can see, so none of the pairs can exist yet.
+    They are inserted without ON CONFLICT, which costs PostgreSQL a third more per row;
+    were one there after all, the batch fails instead of skipping it (nothing is lost)."""
+    skip = not created_here
     removed = sum(_atomic(lambda b=b: _remove_batch(caller, b)) for b in batches(remove))
-    added = sum(_atomic(lambda b=b: _add_batch(caller, b)) for b in batches(add))
+    added = sum(_atomic(lambda b=b: _add_batch(caller, b, skip)) for b in batches(add))
     return added, removed
 
 
@@ -186,10 +196,10 @@ def _lock_groups(caller: Caller, action: str, pairs: Sequence[tuple[int, int]]) 
     check_reach_all(caller, action, User, sorted({user_id for _, user_id in pairs}))
 
 
-def _add_batch(caller: Caller, pairs: Sequence[tuple[int, int]]) -> int:
+def _add_batch(caller: Caller, pairs: Sequence[tuple[int, int]], skip_present: bool) -> int:
     _lock_groups(caller, "group.members_added", pairs)
     rows = [{"group_id": g, "user_id": u} for g, u in pairs]
-    insert(GroupMembership, rows, ignore_conflicts=True)
+    insert(GroupMembership, rows, ignore_conflicts=skip_present)
     _summary(caller, "group.members_added", "memberships", len(rows), _pair_labels(pairs))
     return len(rows)
 

@@ -61,7 +61,7 @@ class Writes:
         for pair in pairs:
             (self._early if _new(pair[0]) and _new(pair[1]) else self._later).append(pair)
         while len(self._early) >= batch.BATCH:
-            self._send_memberships(self._early[: batch.BATCH], [])
+            self._send_memberships(self._early[: batch.BATCH], [], created_here=True)
             del self._early[: batch.BATCH]
 
     def rest(self, plan: Plan) -> None:
@@ -107,9 +107,16 @@ class Writes:
         batch.release_groups(self.caller, [pk for pk, _, _ in g.release])
 
     def _send_memberships(
-        self, adds: Sequence[Pair], removes: Sequence[tuple[int, int]], note: bool = False
+        self,
+        adds: Sequence[Pair],
+        removes: Sequence[tuple[int, int]],
+        note: bool = False,
+        created_here: bool = False,
     ) -> None:
+        """`created_here`: pairs of rows this run created, sent while its one pending
+        transaction is still open (so no one else can have added them)."""
         adds = list(adds)
+        created_here = created_here and self.pending.overlaps
 
         def job() -> None:
             if note:
@@ -117,7 +124,8 @@ class Writes:
             users, groups = self.user_pks, self.group_pks
             pairs = [(groups.get(g, g), users.get(u, u)) for g, u in adds]
             pairs = [(g, u) for g, u in pairs if isinstance(g, int) and isinstance(u, int)]
-            batch.change_memberships(self.caller, pairs, removes)  # ^ rows not made: skipped
+            # ^ rows not made: skipped
+            batch.change_memberships(self.caller, pairs, removes, created_here=created_here)
 
         self.pending.submit(job)
 

@@ -190,3 +190,21 @@ def test_adding_memberships_that_exist_already_changes_nothing():
     batch.change_memberships(SYNC, [(group, pk) for pk in reversed(created)], [])
 
     assert set(GroupMembership.objects.values_list("group_id", "user_id")) == before
+
+
+def test_pairs_of_rows_created_here_are_added_without_skipping_and_a_present_one_fails_its_batch():
+    created, added = five_users_in_a_group()
+    group = GroupMembership.objects.values_list("group_id", flat=True).first()
+    [other] = batch.create_groups(SYNC, [({"name": "H"}, Sent("00gH"))])
+
+    added, _ = batch.change_memberships(SYNC, [(other, created[0])], [], created_here=True)
+    assert added == 1
+    with pytest.raises(directory.DirectoryConflict):  # present: not skipped, the batch fails
+        batch.change_memberships(SYNC, [(other, created[1]), (group, created[2])], [],
+                                 created_here=True)  # fmt: skip
+
+    pairs = set(GroupMembership.objects.filter(group_id=other).values_list("user_id", flat=True))
+    assert pairs == {created[0]}  # the failed batch wrote nothing
+    # Without created_here a present pair is skipped, as a parallel SCIM push may add it.
+    batch.change_memberships(SYNC, [(other, created[1]), (group, created[2])], [])
+    assert GroupMembership.objects.filter(group_id=other).count() == 2
