@@ -14,8 +14,9 @@ and does nothing else: the sync's time over it is the console's own work. Each s
 --repeat rounds (default 3) of bare fetch, full sync (on a fresh copy of a migrated template
 database, okta_sync_bench_template) and re-sync; each run's median time counts, and the
 highest peak RSS. The databases are dropped, created and migrated by this script. Targets
-(issue 14): full sync <= 1.5x the bare fetch, unchanged re-sync <= 1.1x with zero row
-writes, peak RSS <= 250 MB at 100,000 users.
+(issue 14), for the org of 100,000 users: full sync <= 1.5x the bare fetch, unchanged re-sync
+<= 1.1x with zero row writes, peak RSS <= 250 MB; at every size zero re-sync writes, and time
+and memory growing no faster than the size (the smaller sizes' ratios are printed too).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ TEMPLATE_DB = "okta_sync_bench_template"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 LIMITS = {"full": 1.5, "resync": 1.1, "rss_mb": 250.0}  # times: ratios of the bare fetch
 SIZES = (25_000, 50_000, 100_000)
+TARGET_USERS = 100_000  # the org size issue 14 sets its time and memory targets for
 GROWTH_SLACK = 1.1  # time and memory may grow with the size, 10% over linear for noise
 BARE = "bare fetch"
 
@@ -389,14 +391,20 @@ def print_profile(profile: dict | None) -> None:
 
 
 def checks(users: int, bare: dict, full: dict, resync: dict) -> list[tuple[str, float, float]]:
-    """(what, value, limit) of one size's targets; RSS binds at 100k (scaled above it)."""
-    rss_limit = LIMITS["rss_mb"] * max(1.0, users / 100_000)
+    """(what, value, limit) of one size's targets. Issue 14 sets the time and memory targets
+    for an org of TARGET_USERS (RSS scaled above it); smaller sizes are there to show the
+    growth, so for them only the re-sync's zero writes is a target (report() prints their
+    ratios all the same)."""
+    writes = [("re-sync row writes", resync["row_write_statements"], 0)]
+    if users < TARGET_USERS:
+        return writes
+    rss_limit = LIMITS["rss_mb"] * users / TARGET_USERS
     return [
         ("full sync / bare fetch", full["seconds"] / max(bare["seconds"], 0.1), LIMITS["full"]),
         ("re-sync / bare fetch", resync["seconds"] / max(bare["seconds"], 0.1), LIMITS["resync"]),
         ("full sync peak RSS MB", full["peak_rss_mb"], rss_limit),
         ("re-sync peak RSS MB", resync["peak_rss_mb"], rss_limit),
-        ("re-sync row writes", resync["row_write_statements"], 0),
+        *writes,
     ]
 
 
