@@ -31,7 +31,7 @@ from sync.okta_errors import (
 from sync.okta_hook_calls import HookCalls
 from sync.okta_input import is_well_formed_token, loopback_allowed, normalize_okta_base_url
 from sync.okta_visibility_reads import VisibilityReads
-from sync.okta_wire import APPS_LIMIT, parse_link_header
+from sync.okta_wire import APPS_LIMIT, parse_json, parse_link_header
 from sync.read_ahead import read_ahead
 
 logger = logging.getLogger(__name__)
@@ -233,10 +233,7 @@ class OktaClient(VisibilityReads, HookCalls):
             )
 
     def _json(self, response: requests.Response, path: str, page: int, kind: type) -> Any:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = parse_json(response.content)
         if not isinstance(body, kind):
             raise OktaResponseError(
                 "Okta's answer was not the expected JSON.", path=path, page=page

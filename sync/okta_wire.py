@@ -1,7 +1,11 @@
 """How Okta's API speaks on the wire: Link headers, timestamps in filters, page sizes."""
 
+import json
 import re
 from datetime import UTC, datetime
+from typing import Any
+
+import orjson
 
 APPS_LIMIT = 200
 GONE_STATUS = "DEPROVISIONED"  # a user Okta deactivated; the plain users listing leaves it out
@@ -24,3 +28,18 @@ def okta_timestamp(moment: datetime) -> str:
     """Format a datetime the way Okta's search and filter expressions expect."""
     utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_json(body: bytes) -> Any:
+    """An answer's JSON, or None when it is not JSON. orjson parses Okta's pages several
+    times faster than the standard library (most of what a sync's readers spend); what it
+    refuses and JSON allows (a lone surrogate escape, a number past 64 bits) goes to the
+    standard parser, so every answer reads as it did."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
