@@ -233,7 +233,7 @@ class OktaClient(VisibilityReads, HookCalls):
             )
 
     def _json(self, response: requests.Response, path: str, page: int, kind: type) -> Any:
-        body = parse_json(response.content)
+        body = parse_json(response.content, response.json)
         if not isinstance(body, kind):
             raise OktaResponseError(
                 "Okta's answer was not the expected JSON.", path=path, page=page

@@ -1,7 +1,7 @@
 """How Okta's API speaks on the wire: Link headers, timestamps in filters, page sizes."""
 
-import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,16 +30,16 @@ def okta_timestamp(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-def parse_json(body: bytes) -> Any:
+def parse_json(body: bytes, fallback: Callable[[], Any]) -> Any:
     """An answer's JSON, or None when it is not JSON. orjson parses Okta's pages several
-    times faster than the standard library (most of what a sync's readers spend); what it
-    refuses and JSON allows (a lone surrogate escape, a number past 64 bits) goes to the
-    standard parser, so every answer reads as it did."""
+    times faster than the standard library (most of what a sync's readers spend). What it
+    refuses goes to `fallback`, the parser used before (requests' Response.json: a lone
+    surrogate escape, a number past 64 bits, a body not in UTF-8), so it reads as it did."""
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         pass
     try:
-        return json.loads(body)
+        return fallback()
     except ValueError:
         return None

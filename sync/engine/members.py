@@ -15,6 +15,7 @@ A test whose client runs on a fake clock reads in threads of the run's process i
 (settings.OKTA_SYNC_MEMBERS_IN_CHILD = False): a clock cannot cross into another process.
 """
 
+import os
 import pickle
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..okta_client import OktaClient, OktaClientStats
+from ..okta_errors import OktaError
 from ..okta_wire import GONE_STATUS
 
 Stream = Iterator[tuple[str, list[str]]]  # (group id, kept member ids), in the order asked
@@ -112,39 +114,75 @@ class ChildJob:
 
     readers: MemberReaders
     group_ids: list[str]
+    parent_pid: int  # the child ends when this process does
 
 
 class MemberReadingFailed(Exception):
-    """The child reading members stopped without saying why (killed, out of memory)."""
+    """The child reading members stopped without saying why (killed, out of memory); its
+    own error output went to this process's standard error, the worker's log."""
 
 
 @contextmanager
 def _stream_from_child(group_ids: list[str], readers: MemberReaders) -> Iterator[Stream]:
     """Start member_process.py, hand it the job, and yield what it sends, group by group."""
+    if not group_ids:
+        yield iter(())
+        return
     command = [sys.executable, *CHILD_COMMAND]
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
-    child = subprocess.Popen(command, cwd=PROJECT_ROOT, **pipes)
+    child = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": path}, **pipes
+    )
     try:
-        pickle.dump(ChildJob(readers, group_ids), child.stdin, pickle.HIGHEST_PROTOCOL)
-        child.stdin.close()
-        yield _groups_sent(child.stdout, group_ids, readers.stats)
+        try:
+            job = ChildJob(readers, group_ids, os.getpid())
+            pickle.dump(job, child.stdin, pickle.HIGHEST_PROTOCOL)
+            child.stdin.close()
+        except OSError:  # it died before reading its job
+            raise _stopped(child) from None
+        yield _groups_sent(child, group_ids, readers.stats)
     finally:
         child.kill()
         child.wait()
         child.stdout.close()
 
 
-def _groups_sent(pipe, group_ids: list[str], stats: OktaClientStats) -> Stream:
+def _groups_sent(child: subprocess.Popen, group_ids: list[str], stats: OktaClientStats) -> Stream:
     """Each group as the child sends it, its requests added to `stats`; the child's failure
     (an OktaError, with the path and page) is raised where its group is taken."""
     before = asdict(stats)
-    for _ in group_ids:
+    for expected in group_ids:
         try:
-            group_id, members, counted = pickle.load(pipe)  # noqa: S301 - our own child
+            group_id, members, counted = _ChildUnpickler(child.stdout).load()
         except (EOFError, pickle.UnpicklingError):
-            raise MemberReadingFailed("The process reading group members stopped.") from None
+            raise _stopped(child) from None
         for name, value in counted.items():
             setattr(stats, name, before[name] + value)
         if isinstance(members, BaseException):
             raise members
+        if group_id != expected:
+            raise MemberReadingFailed(f"The member reader sent {group_id!r} for {expected!r}.")
         yield group_id, members
+
+
+def _stopped(child: subprocess.Popen) -> MemberReadingFailed:
+    status = child.wait()
+    return MemberReadingFailed(f"The process reading group members stopped (exit status {status}).")
+
+
+class _ChildUnpickler(pickle.Unpickler):
+    """Reads what the child sends: plain data, and failures of the Okta client's kinds only
+    (never any other class), so even a child gone wrong cannot run code in the run."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = super().find_class(module, name) if module in _FAILURE_MODULES else None
+        if isinstance(found, type) and issubclass(found, _FAILURE_MODULES.get(module, ())):
+            return found
+        raise pickle.UnpicklingError(f"The member reader sent a {module}.{name}.")
+
+
+_FAILURE_MODULES: dict[str, tuple[type, ...]] = {
+    "sync.okta_errors": (OktaError,),
+    "builtins": (RuntimeError,),
+}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 import subprocess
+import sys
 import time
 
 import pytest
@@ -151,3 +152,58 @@ def test_a_failure_sent_by_the_child_keeps_its_kind_path_and_page():
     copy = pickle.loads(pickle.dumps(error))
 
     assert (copy.kind, copy.path, copy.page, str(copy)) == ("server_error", path, 2, str(error))
+
+
+def test_the_run_reads_back_no_class_but_okta_errors_from_the_child(
+    run_sync, monkeypatch, tmp_path
+):
+    marker = tmp_path / "ran"
+    # A child gone wrong sends a pickle that would call open() on reading it.
+    script = (
+        "import pickle, sys\n"
+        "class Call:\n"
+        f"    def __reduce__(self): return (open, ({str(marker)!r}, 'w'))\n"
+        "sys.stdin.buffer.read()\n"
+        "sys.stdout.buffer.write(pickle.dumps(('00g', Call(), {})))\n"
+    )
+    monkeypatch.setattr(members, "CHILD_COMMAND", ["-c", script])
+
+    run = run_sync()
+
+    assert run.status == RunStatus.FAILED
+    assert not marker.exists()
+    assert not User.objects.filter(auth_provider=AuthProvider.OKTA).exists()
+
+
+def test_the_child_ends_when_the_run_process_dies():
+    child_code = (
+        "import os, time; from sync.engine.member_process import _end_with; "
+        "_end_with(os.getppid()); print(os.getpid(), flush=True); time.sleep(60)"
+    )
+    run_code = (
+        "import subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {child_code!r}],\n"
+        "                         stdout=subprocess.PIPE)\n"
+        "print(child.stdout.readline().decode().strip(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    run_process = subprocess.Popen(
+        [sys.executable, "-c", run_code], cwd=members.PROJECT_ROOT, stdout=subprocess.PIPE
+    )
+    child_pid = int(run_process.stdout.readline())
+
+    run_process.kill()  # as a worker's hard time limit or the OOM killer would
+    run_process.wait()
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and alive(child_pid):
+        time.sleep(0.05)
+    assert not alive(child_pid)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
