@@ -85,13 +85,13 @@ def incremental_since(s: SyncSettings, now: datetime) -> datetime | None:
 def member_reader(config: RunConfig, encrypted_token: str, stats: OktaClientStats) -> MemberReaders:
     """Read members with a few clients (settings.OKTA_SYNC_MEMBER_READERS, default 3) that
     add to one set of counters, in a child process (members.py) unless
-    settings.OKTA_SYNC_MEMBERS_IN_CHILD is False.
+    settings.OKTA_SYNC_MEMBERS_IN_CHILD is False. The run's own client, made from the same
+    address and token by make_client, has already refused what a client refuses.
 
     Each keeps to the whole configured share: Okta's X-Rate-Limit-Remaining counts the
     bucket's use by everyone, the other readers included, so they all pause once the share is
     used, at most one request each past it.
     """
-    make_client(config.api_url, encrypted_token).close()  # refuses what the client refuses
     return MemberReaders(
         api_url=config.api_url,
         token=decrypt_token(encrypted_token),
