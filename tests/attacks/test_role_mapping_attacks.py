@@ -5,7 +5,6 @@ goes through the real entry point (SCIM over HTTP, the sync against the fake Okt
 checks the roles after."""
 
 import threading
-import time
 
 import pytest
 import requests
@@ -25,6 +24,7 @@ from sync.models import RunStatus
 from tests.factories import okta_group, okta_user
 from tests.scim.conftest import GROUP_SCHEMA, PATCH_SCHEMA
 from tests.sync.writes import synced
+from tests.waiting import lock_waits, wait_until
 
 pytestmark = pytest.mark.django_db
 ADMINS_ID = "00gAdm1nsGr0up000001"
@@ -171,21 +171,6 @@ def _patch(live_server, token: str, group_pk: int, operation: dict, statuses: li
     statuses.append(response.status_code)
 
 
-def _lock_waits() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
-def _until(condition, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_member_removed_while_their_promotion_is_written_keeps_no_role(live_server, scim_token):
     """Okta adds Alice to the mapped group and, a moment later, removes her, in two parallel
@@ -207,9 +192,9 @@ def test_a_member_removed_while_their_promotion_is_written_keeps_no_role(live_se
         # Blocks a role write on Alice's row (FOR UPDATE), not a membership write.
         cursor.execute("SELECT 1 FROM querypie_admin_user WHERE id = %s FOR KEY SHARE", [alice.pk])
         adding.start()
-        _until(lambda: GroupMembership.objects.filter(user=alice).exists() and _lock_waits())
+        wait_until(lambda: GroupMembership.objects.filter(user=alice).exists() and lock_waits())
         removing.start()
-        _until(lambda: len(statuses) == 1 or _lock_waits() > 1)
+        wait_until(lambda: len(statuses) == 1 or lock_waits() > 1)
     adding.join()
     removing.join()
 
@@ -248,7 +233,7 @@ def test_a_member_pushed_while_their_groups_mapping_is_removed_keeps_no_role(
         target=_patch, args=(live_server, scim_token, group.pk, add, statuses)
     )
     pushing.start()
-    _until(lambda: len(statuses) == 1 or _lock_waits())
+    wait_until(lambda: len(statuses) == 1 or lock_waits())
     finish.set()
     owner.join()
     pushing.join()

@@ -6,7 +6,6 @@ Each runs the sync against the fake Okta over HTTP and checks the directory afte
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -19,6 +18,7 @@ from sync.engine.confirmation import ConfirmationRefused, confirm_held_run
 from sync.models import RunStatus, SyncRun, SyncSettings
 from tests.factories import GroupFactory, UserFactory, okta_user
 from tests.sync.writes import synced
+from tests.waiting import lock_waits, wait_until
 
 pytestmark = pytest.mark.django_db
 DOTTED_I = "\u0130"  # PostgreSQL's LOWER() gives "i"; Python's str.lower() gives "i" + U+0307
@@ -185,20 +185,6 @@ SYNC_BATCHES: dict[str, Callable[[int], object]] = {
 }
 
 
-def wait_for_a_lock_wait(seconds: float = 5.0) -> None:
-    """Until another session of this database waits on a row lock (or give up)."""
-    deadline = time.monotonic() + seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("write", SYNC_BATCHES)
 def test_a_sync_batch_racing_a_take_back_never_writes_the_now_local_account(write):
@@ -233,7 +219,7 @@ def test_a_sync_batch_racing_a_take_back_never_writes_the_now_local_account(writ
     for thread in threads:
         thread.start()
     taken.wait(10)
-    wait_for_a_lock_wait()
+    wait_until(lock_waits, seconds=5)  # the sync batch waits on her row
     finish.set()
     for thread in threads:
         thread.join()

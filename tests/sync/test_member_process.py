@@ -19,6 +19,7 @@ from sync.engine.runs import execute_run, start_saved_run
 from sync.models import RunKind, RunStatus, SyncSettings
 from sync.okta_client import OktaClientStats
 from sync.okta_errors import OktaError
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -195,10 +196,7 @@ def test_the_child_ends_when_the_run_process_dies():
     run_process.kill()  # as a worker's hard time limit or the OOM killer would
     run_process.wait()
 
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and alive(child_pid):
-        time.sleep(0.05)
-    assert not alive(child_pid)
+    assert wait_until(lambda: not alive(child_pid), seconds=5, every=0.05)
 
 
 def alive(pid: int) -> bool:

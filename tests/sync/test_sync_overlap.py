@@ -9,7 +9,6 @@ These tests commit for real (transaction=True): the writes go through a second c
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -19,6 +18,7 @@ from querypie_admin.models import AuditEvent, AuthProvider, DirectoryLink, Group
 from sync.engine import plan_users
 from sync.engine.runs import execute_run, start_saved_run
 from sync.models import RunKind, RunStatus, SyncRun, SyncSettings
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,9 +32,9 @@ def members_in_child(settings, fake_org):
 
 def writing_elsewhere(table: str, seconds: float = 10.0) -> bool:
     """Wait until another session of this database holds an uncommitted write on `table`."""
-    deadline = time.monotonic() + seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
+
+    def held() -> bool:
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
                 "WHERE c.relname = %s AND l.mode = 'RowExclusiveLock' AND l.granted "
@@ -42,10 +42,9 @@ def writing_elsewhere(table: str, seconds: float = 10.0) -> bool:
                 "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
                 [table],
             )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
+            return bool(cursor.fetchone()[0])
+
+    return wait_until(held, seconds)
 
 
 def phase_seen_elsewhere(run_id: int) -> str:
