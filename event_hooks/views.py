@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from querypie_admin import audit, encryption
 from querypie_admin.directory import Caller
-from querypie_admin.roles import admin_required
+from querypie_admin.roles import admin_required, can_change_trust, public, trust_settings
 
 from .forms import HeldForm, HookSettingsForm
 from .models import HookSettings
@@ -30,6 +29,7 @@ NEW_SECRET_KEY = "event_hook_new_secret"
 NEW_SECRET_PURPOSE = b"event-hook-new-secret-in-session"
 
 
+@public  # Okta's deliveries: the header secret protects it
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def okta_event_hook(request: HttpRequest) -> HttpResponse:
@@ -61,7 +61,7 @@ def _panel(request: HttpRequest, form: HookSettingsForm, status: int = 200) -> H
         "hook_url": registration.hook_url(),
         "status": hook_status(),
         "held_form": HeldForm(),
-        "is_owner": Caller.console(request).acts_as_owner,
+        "is_owner": can_change_trust(request),
         "new_secret": new_secret,
     }
     response = render(request, "event_hooks/settings.html", context, status=status)
@@ -74,14 +74,12 @@ def _form(hook: HookSettings) -> HookSettingsForm:
                                      "event_types": hook.event_types})  # fmt: skip
 
 
-@admin_required
+@trust_settings  # the hook's secrets and registration decide which deliveries are Okta's
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """GET shows the panel; POST handles its buttons (by the `op` field), Owner only."""
+    """GET shows the panel; POST handles its buttons (by the `op` field)."""
     if request.method != "POST":
         return _panel(request, _form(HookSettings.load()))
     caller = Caller.console(request)
-    if not caller.acts_as_owner:
-        raise PermissionDenied("Only an Owner can change the Okta Event Hooks settings.")
     op = request.POST.get("op")
     if op == "save":
         form = HookSettingsForm(request.POST)
@@ -146,7 +144,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-@admin_required
+@admin_required  # and an Owner when the held events promote anyone (service.held)
 @require_POST
 def held_events(request: HttpRequest, action: str) -> HttpResponse:
     """Confirm and apply, or discard, the held events the panel listed."""

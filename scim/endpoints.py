@@ -22,6 +22,7 @@ from django_scim.settings import scim_settings
 
 from querypie_admin import directory
 from querypie_admin.models import AuthProvider, Group
+from querypie_admin.roles import Access, AccessRule
 
 from .adapters.base import with_scim_links
 from .adapters.groups import member_rows
@@ -36,6 +37,9 @@ MAX_START_INDEX = 2**31  # past every row; larger values would overflow the SQL 
 
 class ScimViewMixin:
     """Authentication, JSON bodies and errors for every SCIM view."""
+
+    # No console session opens SCIM: the SCIM bearer token does (scim.auth.ScimTokenCheck).
+    access_rule = AccessRule(Access.ANONYMOUS, Access.ANONYMOUS)
 
     @method_decorator(csrf_exempt)
     @method_decorator(scim_settings.AUTH_CHECK_MIDDLEWARE)

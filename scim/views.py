@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from querypie_admin import encryption
-from querypie_admin.roles import admin_required
+from querypie_admin.roles import admin_required, owner_required
 
 from . import provisioning
 from .forms import SwitchForm
@@ -45,7 +45,7 @@ def provisioning_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@admin_required
+@owner_required
 @require_POST
 def provisioning_switch(request: HttpRequest) -> HttpResponse:
     form = SwitchForm(request.POST)
@@ -60,7 +60,7 @@ def provisioning_switch(request: HttpRequest) -> HttpResponse:
     return redirect("provisioning")
 
 
-@admin_required
+@owner_required
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
     try:
@@ -72,7 +72,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     return redirect("provisioning")
 
 
-@admin_required
+@owner_required
 @require_POST
 def token_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -3,8 +3,9 @@
 from django import forms as django_forms
 from django.http import HttpRequest
 
-from querypie_admin.directory import Caller, role_mappings
+from querypie_admin.directory import role_mappings
 from querypie_admin.models import Role, RoleMappingSettings
+from querypie_admin.roles import can_change_trust
 
 from .attributes import GROUPS, STATEMENTS, groups_expression
 from .forms import MetadataUrlForm, PromotionThresholdForm, RoleMappingForm, SamlSettingsForm
@@ -79,7 +80,7 @@ def role_mapping_context(request: HttpRequest, post: MappingPost | None = None) 
     return {
         "role_mappings": mappings,
         "mapping_settings": config,
-        "can_map": Caller.console(request).acts_as_owner,
+        "can_map": can_change_trust(request),
         "mapping_form": bound
         if op == "mapping_add"
         else RoleMappingForm(owner_mappable=config.owner_mappable),

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
-from querypie_admin.roles import admin_required
+from querypie_admin.roles import public, trust_settings
 
 from . import mapping_actions, page, sessions, slo
 from .acs import validate_response
@@ -29,7 +29,7 @@ BACKEND = "querypie_admin.auth_backends.LoginIdBackend"
 logger = logging.getLogger(__name__)
 
 
-@admin_required
+@trust_settings
 @require_http_methods(["GET", "POST"])
 def authentication_page(request: HttpRequest) -> HttpResponse:
     config = SamlSettings.load()
@@ -80,12 +80,14 @@ def _role_mapping_post(
     return render(request, "sso/authentication.html", context, status=status)
 
 
+@public
 @require_GET
 def sp_metadata(request: HttpRequest) -> HttpResponse:
     xml = sp_metadata_xml(SamlSettings.load())
     return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
 
 
+@public
 @require_GET
 def sp_login(request: HttpRequest) -> HttpResponse:
     config = SamlSettings.load()
@@ -101,6 +103,7 @@ def sp_login(request: HttpRequest) -> HttpResponse:
         return redirect("login")
 
 
+@public  # the assertion's signature protects it
 @csrf_exempt  # Okta's cross-site POST carries no CSRF token; the signature protects it
 @require_POST
 def sp_acs(request: HttpRequest) -> HttpResponse:
@@ -118,6 +121,7 @@ def sp_acs(request: HttpRequest) -> HttpResponse:
     return redirect(safe_relay_state(next_page))
 
 
+@public  # the messages' signatures protect it
 @csrf_exempt  # the IdP's cross-site messages carry no CSRF token; their signature protects them
 @xframe_options_exempt  # Okta sends its LogoutRequest in a hidden iframe of its own page
 @require_http_methods(["GET", "POST"])
@@ -129,6 +133,7 @@ def sp_slo(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@public  # a public certificate, like the SP metadata
 @require_GET
 def sp_certificate(request: HttpRequest) -> HttpResponse:
     """The SP signature certificate as a PEM file, for Okta's "Enable Single Logout" form;

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from querypie_admin.roles import can_change_trust
+
 from .actions import scim_provisioning_enabled
 from .forms import SyncSettingsForm
 from .models import SyncRun, SyncSettings
@@ -19,5 +21,6 @@ def panel_context(request: HttpRequest | None, form: SyncSettingsForm | None = N
         "scim_enabled": scim_provisioning_enabled(),
         "last_run": SyncRun.objects.first(),
         "request": request,
+        "can_change_trust": request is not None and can_change_trust(request),
     }
     return context

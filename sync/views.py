@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from querypie_admin.directory import Caller
-from querypie_admin.roles import admin_required
+from querypie_admin.roles import Access, admin_required, console_view
 from querypie_admin.views.paging import paginate
 
 from . import actions
@@ -21,7 +21,10 @@ from .panel import panel_context
 OPS = {"save", "dry_run", "synchronize"}
 
 
-@admin_required
+# The URL, token, Application ID, scope and guard decide whom the console trusts: an Owner's
+# to change (Dry Run too: it would send the saved token to a new URL). Synchronize runs the
+# saved settings, and the guard holds what a System Admin may not confirm.
+@console_view(Access.ADMIN, Access.OWNER, ops={"synchronize": Access.ADMIN})
 def settings_page(request: HttpRequest) -> HttpResponse:
     """GET shows the panel alone; POST handles its three buttons (by the `op` field)."""
     if request.method != "POST":
@@ -81,7 +84,7 @@ def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(progress_body(get_object_or_404(SyncRun, pk=pk)))
 
 
-@admin_required
+@admin_required  # and an Owner when the held plan promotes anyone (engine.confirmation)
 @require_POST
 def confirm_run(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm and synchronize: a new run that writes only within the plan this run held."""

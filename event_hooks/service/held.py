@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from querypie_admin.audit import actor_label
 from querypie_admin.directory import Caller
+from querypie_admin.roles import OwnerRequired
 
-from ..models import EventStatus, HookEvent
+from ..models import Effect, EventStatus, HookEvent
 from .intake import claim_queue, queue_processing
 
 
@@ -30,6 +31,7 @@ def _shown(up_to: int, shown: int):
 def confirm(caller: Caller, up_to: int, shown: int) -> int:
     """The held events listed go back to processing, past the guard; returns how many."""
     label = actor_label(caller.actor)
+    _check_may_promote(caller, up_to)
     with transaction.atomic():
         held = _shown(up_to, shown)
         count = held.update(status=EventStatus.RECEIVED, confirmed_by_label=label, effect="")
@@ -40,6 +42,22 @@ def confirm(caller: Caller, up_to: int, shown: int) -> int:
             if claim_queue(timezone.now()):
                 transaction.on_commit(queue_processing)
     return count
+
+
+def _check_may_promote(caller: Caller, up_to: int) -> None:
+    """A System Admin who could confirm promotions could confirm their own: Owners only.
+    (An event held after this check changes the count that _shown binds, so it cannot
+    slip in.)"""
+    held = HookEvent.objects.filter(status=EventStatus.HELD, pk__lte=up_to)
+    if not caller.acts_as_owner and held.filter(effect=Effect.PROMOTE).exists():
+        message = "Only an Owner can confirm held events that promote anyone."
+        caller.record(
+            "event_hook.held_confirmed",
+            target_label="Okta Event Hooks",
+            outcome="failure",
+            reason=message,
+        )
+        raise OwnerRequired(message)
 
 
 def discard(caller: Caller, up_to: int, shown: int) -> int:

@@ -1,7 +1,6 @@
 """Sign-in, sign-out and the landing page of each role."""
 
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +10,7 @@ from sso import slo
 
 from .. import audit
 from ..forms import SignInForm
+from ..roles import public, signed_in_required
 from ..signin import REFUSAL, SignInLocked, sign_in
 from . import managed
 
@@ -22,6 +22,7 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+@public
 def sign_in_page(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -42,6 +43,7 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
     return render(request, "console/sign_in.html", context, status=status)
 
 
+@public  # signing out without a session only leads back to sign-in
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -51,12 +53,12 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return slo.logout_at_idp(request, saml_session) or redirect("login")
 
 
-@login_required
+@signed_in_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("user_list" if request.user.is_console_admin else "profile")
 
 
-@login_required
+@signed_in_required
 def profile(request: HttpRequest) -> HttpResponse:
     me = request.user
     context = {"subject": me, "groups": me.member_of.order_by("name"), "badges": managed.badges(me)}

@@ -6,10 +6,8 @@ and is managed in the console again. System Admins get 403.
 """
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
@@ -17,19 +15,9 @@ from django.views.decorators.http import require_POST
 from .. import directory
 from ..directory import Caller
 from ..models import Group, User
-from ..roles import View, admin_required
+from ..roles import owner_required
 from . import initial_password
 from .outcome import refusal_as_message
-
-
-def owner_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not Caller.console(request).acts_as_owner:
-            raise PermissionDenied("Only an Owner can hand rows over to Okta or take them back.")
-        return view(request, *args, **kwargs)
-
-    return admin_required(require_POST(wrapper))
 
 
 def _move(
@@ -43,6 +31,7 @@ def _move(
 
 
 @owner_required
+@require_POST
 def user_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
     done = (
@@ -53,6 +42,7 @@ def user_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @owner_required
+@require_POST
 def user_take_back(request: HttpRequest, pk: int) -> HttpResponse:
     """Back in the console; an account Okta left without a password gets an initial one."""
     user = get_object_or_404(User, pk=pk)
@@ -71,6 +61,7 @@ def user_take_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @owner_required
+@require_POST
 def group_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=pk)
     done = (
@@ -81,6 +72,7 @@ def group_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @owner_required
+@require_POST
 def group_take_back(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=pk)
     done = f"Group {group.name} was taken back: it is managed in the console again."

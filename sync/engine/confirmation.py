@@ -15,6 +15,7 @@ from django.utils import timezone
 from querypie_admin import audit
 from querypie_admin.directory import Caller
 from querypie_admin.models import User
+from querypie_admin.roles import OwnerRequired
 
 from ..models import CONFIRM_WITHIN, RunKind, RunMode, RunStatus, SyncRun
 from .runs import start_saved_run
@@ -50,6 +51,7 @@ def _confirm(caller: Caller, held_id: int) -> SyncRun:
     refusal = held.confirmation_refusal(now)
     if refusal:
         raise ConfirmationRefused(refusal)
+    _check_may_promote(caller, held)
     user = caller.actor if isinstance(caller.actor, User) else None
     label = audit.actor_label(caller.actor)
     with transaction.atomic():
@@ -74,6 +76,21 @@ def _confirm(caller: Caller, held_id: int) -> SyncRun:
             held_counts=held.held_counts,
         )
     return run
+
+
+def _check_may_promote(caller: Caller, held: SyncRun) -> None:
+    """A System Admin who could confirm promotions could confirm their own: Owners only."""
+    if held.held_counts.get("roles_promote") and not caller.acts_as_owner:
+        message = "Only an Owner can confirm a synchronization that promotes anyone."
+        caller.record(
+            "okta_sync.run_confirmed",
+            target=held,
+            target_label=f"Okta synchronization #{held.pk}",
+            outcome="failure",
+            held_run=held.pk,
+            reason=message,
+        )
+        raise OwnerRequired(message)
 
 
 def _claim(held: SyncRun, user: User | None, label: str, now: datetime) -> bool:
