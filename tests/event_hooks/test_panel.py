@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
-from event_hooks.models import EventStatus, HookEvent, HookSettings
+from event_hooks.models import Effect, EventStatus, HookEvent, HookSettings
 from fake_okta import FakeOkta, FakeOktaDirectory
 from querypie_admin.models import AuditEvent
 from sync.models import SyncSettings
@@ -175,10 +176,10 @@ def test_register_with_okta_from_the_panel_creates_and_verifies(
     assert len(okta.event_hooks.hooks) == 1
 
 
-def held_event(uuid: str) -> HookEvent:
+def held_event(uuid: str, effect: str = "") -> HookEvent:
     return HookEvent.objects.create(
         uuid=uuid, event_type="user.lifecycle.deactivate", okta_user_id="00u1",
-        status=EventStatus.HELD, detail="Held: …",
+        status=EventStatus.HELD, detail="Held: …", effect=effect,
     )  # fmt: skip
 
 
@@ -228,3 +229,17 @@ def test_discard_leaves_held_events_to_the_next_sync(owner):
 
     event.refresh_from_db()
     assert event.status == EventStatus.IGNORED and "Discarded by owner@corp.example" in event.detail
+
+
+@pytest.mark.django_db
+def test_a_system_admin_cannot_confirm_held_promotions(client, system_admin):
+    """A System Admin who could confirm promotions could confirm their own: Owners only."""
+    promotion = held_event("promotion", effect=Effect.PROMOTE)
+    client.force_login(system_admin)
+
+    response = client.post(reverse("event_hooks_confirm"), {"up_to": promotion.pk, "shown": 1})
+
+    assert response.status_code == 403
+    assert "Only an Owner can confirm held events that promote anyone." in response.content.decode()
+    assert HookEvent.objects.get(pk=promotion.pk).status == EventStatus.HELD
+    assert AuditEvent.objects.get(action="event_hook.held_confirmed").outcome == "failure"

@@ -27,7 +27,7 @@ from querypie_admin.models import (
     User,
 )
 from sync.engine.runs import execute_run, start_saved_run
-from sync.models import RunKind, RunMode, RunStatus, Scope, SyncSettings
+from sync.models import RunKind, RunMode, RunStatus, Scope, SyncRun, SyncSettings
 from tests.factories import UserFactory, okta_group
 from tests.sync.writes import directory_writes
 from tests.sync.writes import synced as okta_user
@@ -325,3 +325,30 @@ def test_a_scim_push_while_the_sync_writes_is_not_undone(run_sync, org, admins):
 
     assert run.status == RunStatus.SUCCEEDED and scim_admins.members.exists()
     assert role_of(org.ada) == (Role.SYSTEM_ADMIN, RoleSource.MAPPING, [okta_id])
+
+
+def test_a_system_admin_cannot_confirm_held_promotions(client, system_admin, run_sync, fifty):
+    """A System Admin who could confirm promotions could confirm their own: Owners only."""
+    held = run_sync()
+    client.force_login(system_admin)
+
+    response = client.post(reverse("okta_sync_confirm", args=[held.pk]))
+
+    assert response.status_code == 403
+    refusal = "Only an Owner can confirm a synchronization that promotes anyone."
+    assert refusal in response.content.decode()
+    assert not SyncRun.objects.filter(confirms=held).exists()
+    assert admins_here() == {system_admin.login_id}
+    event = AuditEvent.objects.get(action="okta_sync.run_confirmed")
+    assert (event.outcome, event.actor_label, event.detail["reason"]) == (
+        "failure",
+        system_admin.login_id,
+        refusal,
+    )
+
+
+def test_an_owner_confirms_held_promotions_from_the_run_page(admin_client, run_sync, fifty):
+    held = run_sync()
+    response = admin_client.post(reverse("okta_sync_confirm", args=[held.pk]))
+    confirming = SyncRun.objects.get(confirms=held)
+    assert response["Location"] == reverse("okta_sync_run", args=[confirming.pk])
