@@ -272,7 +272,7 @@ def retention(days: int) -> None:
     result = enforce_retention()  # what is left: the cutoff's month, row by row
     figures = {
         "retention_days": days,
-        "partitions_dropped": dropped,
+        "partitions_dropped": sorted(dropped),
         "events_in_them": before - after_drop,
         "drop_seconds": round(drop_seconds, 3),
         "rows_deleted_one_by_one": result["events_deleted"],

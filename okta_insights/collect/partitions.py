@@ -51,11 +51,12 @@ def ensure_months(months: set[tuple[int, int]]) -> None:
                 )
 
 
-def drop_months_before(cutoff: datetime) -> list[str]:
-    """Drop every partition that holds only events older than ``cutoff``; their names."""
+def drop_months_before(cutoff: datetime) -> dict[str, int]:
+    """Drop every partition that holds only events older than ``cutoff``; each one's name
+    and how many events it held (they are deleted too, only not one by one)."""
     if not partitioned():
-        return []
-    dropped = []
+        return {}
+    dropped = {}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
@@ -67,6 +68,7 @@ def drop_months_before(cutoff: datetime) -> list[str]:
             year, month = int(name[-6:-2]), int(name[-2:])
             following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
             if following <= cutoff:
+                cursor.execute(f'SELECT count(*) FROM "{name}"')
+                dropped[name] = cursor.fetchone()[0]
                 cursor.execute(f'DROP TABLE "{name}"')
-                dropped.append(name)
     return dropped

@@ -22,14 +22,14 @@ def enforce_retention(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     cutoff = now - timedelta(days=CollectionSettings.load().retention_days)
     dropped = partitions.drop_months_before(cutoff)
-    deleted = OktaEvent.objects.filter(published__lt=cutoff).delete()[0]
+    deleted = sum(dropped.values()) + OktaEvent.objects.filter(published__lt=cutoff).delete()[0]
     sign_ins = AppSignIn.objects.filter(last_at__lt=cutoff).delete()[0]
     CollectionRun.objects.filter(
         lane=RunLane.SYSTEM_LOG, in_progress__isnull=True, created_at__lt=now - POLL_HISTORY_KEPT
     ).delete()
     result = {
         "cutoff": cutoff.isoformat(),
-        "partitions_dropped": dropped,
+        "partitions_dropped": sorted(dropped),
         "events_deleted": deleted,
         "sign_ins_deleted": sign_ins,
     }
