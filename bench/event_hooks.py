@@ -102,10 +102,10 @@ def set_up(users: int):
     django.setup()
     from event_hooks.service import registration
     from fake_okta import FakeOkta, FakeOktaDirectory
+    from okta.token_crypto import encrypt_token
     from querypie_admin.directory import Caller
     from sync.engine.runs import execute_run, start_saved_run
     from sync.models import RunKind, Scope, SyncSettings
-    from sync.token_crypto import encrypt_token
 
     directory = FakeOktaDirectory(seed=13)
     people = [directory.add_user(f"person{n:05d}@corp.example") for n in range(users)]

@@ -128,10 +128,10 @@ def collect(okta_url: str) -> None:
     django.setup()
     from django.conf import settings
 
+    from okta.token_crypto import encrypt_token
     from okta_insights.collect.runs import execute_run, start_run
     from okta_insights.models import AppAssignment, CollectionSettings, OktaEvent
     from sync.models import SyncSettings
-    from sync.token_crypto import encrypt_token
 
     settings.OKTA_SYNC_CLIENT = {"jitter_seconds": 0.0}
     s = SyncSettings.load()

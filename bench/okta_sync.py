@@ -203,10 +203,10 @@ def bare_fetch(okta_url: str) -> dict:
     """The pages a full directory sync reads, fetched and parsed by the sync's own client and
     member readers (in their child process, as the sync reads them), kept nowhere: the floor
     a sync cannot go below."""
+    from okta.endpoints.users_groups import DIRECTORY_GROUPS_FILTER
+    from okta.token_crypto import encrypt_token
     from sync.engine.config import RunConfig, make_client, member_reader
     from sync.engine.reading import DEPROVISIONED_SEARCH
-    from sync.okta_client import DIRECTORY_GROUPS_FILTER
-    from sync.token_crypto import encrypt_token
 
     token = encrypt_token(TOKEN)
     phases: dict[str, float] = {}
@@ -246,10 +246,10 @@ def sync(label: str, okta_url: str) -> dict:
     from django.db import connection
     from django.db.backends.signals import connection_created
 
+    from okta.token_crypto import encrypt_token
     from querypie_admin.models import AuditEvent, DirectoryLink, GroupMembership, LinkSource, User
     from sync.engine.runs import execute_run, start_saved_run
     from sync.models import Scope, SyncSettings
-    from sync.token_crypto import encrypt_token
 
     s = SyncSettings.load()
     s.enabled, s.api_url, s.scope = True, okta_url, Scope.DIRECTORY

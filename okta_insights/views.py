@@ -7,14 +7,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from okta.errors import OktaError
+from okta.token_crypto import TokenUnreadable
 from querypie_admin.directory import Caller
 from querypie_admin.roles import admin_required
 from querypie_admin.views.paging import paginate, valid_filters
 from sync.engine.config import SyncSetupError
 from sync.engine.progress import progress_body
 from sync.models import SyncSettings
-from sync.okta_errors import OktaError
-from sync.token_crypto import TokenUnreadable
 
 from . import actions
 from .collect.permissions import check_permissions, dataset_states

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "querypie_admin",
+    "okta",
     "sso",
     "scim",
     "sync",

@@ -45,9 +45,9 @@ def _certificates(keys: list) -> list[Certificate]:
 
 def read_certificates() -> list[Certificate]:
     """The certificates of the app's key credentials, or OktaKeysUnavailable."""
-    from sync.okta_client import OktaClient
-    from sync.okta_errors import OktaError
-    from sync.token_crypto import TokenUnreadable, decrypt_token
+    from okta.client import OktaClient
+    from okta.errors import OktaError
+    from okta.token_crypto import TokenUnreadable, decrypt_token
 
     saved = _settings()
     try:

@@ -7,6 +7,9 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
+from okta.client import CONNECTION_CHECK_SECONDS
+from okta.errors import OktaError
+from okta.token_crypto import encrypt_token
 from querypie_admin.directory import Caller
 from querypie_admin.models import User
 
@@ -15,10 +18,7 @@ from .engine.confirmation import confirm_held_run
 from .engine.runs import start_run, start_saved_run
 from .forms import SETTING_FIELDS, SyncSettingsForm
 from .models import RunKind, SyncRun, SyncSettings
-from .okta_client import CONNECTION_CHECK_SECONDS
-from .okta_errors import OktaError
 from .schedule import apply_schedule
-from .token_crypto import encrypt_token
 
 # Which form field an Okta failure belongs beside.
 FIELD_FOR_KIND = {

@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 
+from okta.address import is_well_formed_token, normalize_okta_base_url
+from okta.errors import InvalidOktaURL
+
 from .models import Frequency, Scope, SyncSettings
-from .okta_errors import InvalidOktaURL
-from .okta_input import is_well_formed_token, normalize_okta_base_url
 from .schedule import parse_cron
 
 # Okta API tokens are 42 characters; anything much longer was not one (and a 1 MB paste

@@ -1,6 +1,6 @@
 """Okta API synchronization: its settings (one row) and the history of its runs.
 
-The API token is stored only encrypted (see sync.token_crypto); a run keeps a snapshot of
+The API token is stored only encrypted (see okta.token_crypto); a run keeps a snapshot of
 the configuration it ran with, so a Dry Run of unsaved values is reproducible in history.
 """
 

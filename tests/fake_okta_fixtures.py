@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from fake_okta import FakeOkta, FakeOktaDirectory
-from sync.okta_client import OktaClient
+from okta.client import OktaClient
 
 START = 1_800_000_000.0  # a whole second, so Okta's Date and Reset headers match exactly
 

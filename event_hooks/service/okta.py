@@ -7,13 +7,13 @@ while Synchronization is on, and a user or group the sync would not have is not 
 
 from dataclasses import dataclass, field
 
+from okta.client import OktaClient
+from okta.errors import OktaError
+from okta.token_crypto import TokenUnreadable
+from okta.wire import GONE_STATUS
 from sync.engine.app_scope import resolve_app_id
 from sync.engine.config import SyncSetupError, make_client
 from sync.models import Scope, SyncSettings
-from sync.okta_client import OktaClient
-from sync.okta_errors import OktaError
-from sync.okta_wire import GONE_STATUS
-from sync.token_crypto import TokenUnreadable
 
 from ..models import EventStatus
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from okta.errors import OktaError
 from querypie_admin.directory import Caller, DirectoryConflict, DirectoryInvalid, Refused
-from sync.okta_errors import OktaError
 
 from ..catalog import BY_NAME, GROUP
 from ..models import FINAL, EventStatus, HookCounters, HookEvent, HookSettings

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from okta.client import OktaClient
+from okta.errors import OktaError
+from okta.token_crypto import TokenUnreadable
 from querypie_admin.directory import Caller
 from sync.engine.config import SyncSetupError, make_client
 from sync.models import SyncSettings
-from sync.okta_client import OktaClient
-from sync.okta_errors import OktaError
-from sync.token_crypto import TokenUnreadable
 
 from ..models import HookSettings
 from . import authentication

@@ -9,7 +9,7 @@ from typing import TypeVar
 from django.db import models
 from django.utils.dateparse import parse_datetime
 
-from sync.okta_client import OktaClient
+from okta.client import OktaClient
 
 from ..models import CollectionSettings
 from .progress import CollectionProgress

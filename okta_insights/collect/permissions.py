@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from okta.client import OktaClient
+from okta.errors import OktaError, OktaPermissionError
 from sync.engine.config import make_client
 from sync.models import SyncSettings
-from sync.okta_client import OktaClient
-from sync.okta_errors import OktaError, OktaPermissionError
 
 from ..models import Dataset, DatasetState, Readability
 from .runs import NOT_READABLE, CollectionNotConfigured

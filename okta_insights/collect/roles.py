@@ -3,7 +3,7 @@ and the MFA factors those admins enrolled."""
 
 from django.db import transaction
 
-from sync.okta_errors import OktaNotFoundError
+from okta.errors import OktaNotFoundError
 
 from ..models import AdminRole, Dataset, DatasetState, MfaFactor
 from .base import DatasetSkipped, Reader, okta_time, text

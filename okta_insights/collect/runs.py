@@ -12,13 +12,13 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from okta.errors import OktaError, OktaPermissionError
+from okta.token_crypto import TokenUnreadable
 from querypie_admin import audit
 from querypie_admin.models import User
 from sync.engine.config import SyncSetupError, make_client
 from sync.engine.progress import Listener
 from sync.models import SyncSettings
-from sync.okta_errors import OktaError, OktaPermissionError
-from sync.token_crypto import TokenUnreadable
 
 from ..models import (
     CollectionRun,

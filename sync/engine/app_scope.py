@@ -12,9 +12,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from okta.client import OktaClient
 from querypie_admin.models import DirectoryLink, LinkSource
 
-from ..okta_client import OktaClient
 from .config import RunConfig, SyncSetupError
 from .mapping import FIELDS, stored_values
 from .snapshot import (

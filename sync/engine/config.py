@@ -6,10 +6,11 @@ from typing import Any
 
 from django.conf import settings
 
+from okta.address import loopback_allowed
+from okta.client import OktaClient, OktaClientStats
+from okta.token_crypto import decrypt_token
+
 from ..models import DEFAULT_DEACTIVATION_THRESHOLD, Scope, SyncSettings
-from ..okta_client import OktaClient, OktaClientStats
-from ..okta_input import loopback_allowed
-from ..token_crypto import decrypt_token
 from .members import MemberReaders
 
 # Okta's search index is eventually consistent: read changes from a little before the last run.

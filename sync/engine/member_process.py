@@ -17,8 +17,9 @@ from dataclasses import asdict, replace
 
 from django.conf import settings
 
-from ..okta_client import OktaClientStats
-from ..okta_errors import OktaError
+from okta.client import OktaClientStats
+from okta.errors import OktaError
+
 from .members import stream_in_threads
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

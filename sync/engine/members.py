@@ -28,9 +28,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..okta_client import OktaClient, OktaClientStats
-from ..okta_errors import OktaError
-from ..okta_wire import GONE_STATUS
+from okta.client import OktaClient, OktaClientStats
+from okta.errors import OktaError
+from okta.wire import GONE_STATUS
 
 Stream = Iterator[tuple[str, list[str]]]  # (group id, kept member ids), in the order asked
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -183,6 +183,6 @@ class _ChildUnpickler(pickle.Unpickler):
 
 
 _FAILURE_MODULES: dict[str, tuple[type, ...]] = {
-    "sync.okta_errors": (OktaError,),
+    "okta.errors": (OktaError,),
     "builtins": (RuntimeError,),
 }

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from ..okta_client import OktaClientStats
+from okta.client import OktaClientStats
 
 Listener = Callable[[str, dict[str, Any]], None]
 FLUSH_EVERY = 0.5

@@ -4,9 +4,11 @@ The listings of users and groups are read first, whole; then the runner streams 
 members of the groups returned here (members.py), planning and writing as they arrive.
 """
 
+from okta.client import OktaClient
+from okta.endpoints.users_groups import DIRECTORY_GROUPS_FILTER
+from okta.wire import GONE_STATUS
+
 from ..models import Scope
-from ..okta_client import DIRECTORY_GROUPS_FILTER, OktaClient
-from ..okta_wire import GONE_STATUS
 from .app_scope import read_app_scope
 from .config import RunConfig
 from .snapshot import (

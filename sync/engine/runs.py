@@ -10,12 +10,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from okta.errors import OktaError
+from okta.token_crypto import TokenUnreadable
 from querypie_admin import audit, directory
 from querypie_admin.models import User
 
 from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings, destructive_text
-from ..okta_errors import OktaError
-from ..token_crypto import TokenUnreadable
 from .apply import Writes
 from .apply_roles import write_roles
 from .config import RunConfig, SyncSetupError, config_from_settings, incremental_since

@@ -10,8 +10,9 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..okta_client import OktaClient
-from ..okta_wire import GONE_STATUS, okta_timestamp
+from okta.client import OktaClient
+from okta.wire import GONE_STATUS, okta_timestamp
+
 from .config import RunConfig
 from .mapping import UserValues, group_values, user_values
 

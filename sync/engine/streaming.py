@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 
+from okta.client import OktaClient
+
 from ..models import SyncRun
-from ..okta_client import OktaClient
 from .apply import Writes
 from .config import RunConfig, make_client, member_reader
 from .plan import Plan, complete_plan

@@ -19,6 +19,7 @@ from django.test import Client
 from event_hooks.models import EventStatus, HookCounters, HookEvent, HookSettings
 from event_hooks.service import configure, processing
 from event_hooks.service.intake import MAX_EVENTS
+from okta.token_crypto import encrypt_token
 from querypie_admin.directory import Caller
 from querypie_admin.models import (
     DirectoryLink,
@@ -30,7 +31,6 @@ from querypie_admin.models import (
     User,
 )
 from sync.models import RunStatus, Scope, SyncSettings
-from sync.token_crypto import encrypt_token
 from tests.event_hooks.conftest import _busy, wait_until
 from tests.factories import UserFactory
 

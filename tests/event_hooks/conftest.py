@@ -16,12 +16,12 @@ from event_hooks.models import EventStatus, HookCounters, HookEvent, HookSetting
 from event_hooks.service import registration
 from fake_okta import FakeOkta, FakeOktaDirectory
 from fake_okta.model import User as OktaUser
+from okta.token_crypto import encrypt_token
 from querypie_admin.celery import app as celery_app
 from querypie_admin.directory import Caller
 from querypie_admin.models import DirectoryLink, LinkSource, User
 from sync.engine.runs import execute_run, start_saved_run
 from sync.models import RunKind, RunStatus, Scope, SyncSettings
-from sync.token_crypto import encrypt_token
 from tests.workers import celery_worker, point_celery_at, worker_database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/9"

@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from fake_okta import FakeOkta, FakeOktaDirectory
-from sync.okta_client import OktaClient
-from sync.okta_errors import OktaPermissionError
+from okta.client import OktaClient
+from okta.errors import OktaPermissionError
 
 
 class Receiver:

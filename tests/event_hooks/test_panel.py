@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from event_hooks.models import Effect, EventStatus, HookEvent, HookSettings
 from fake_okta import FakeOkta, FakeOktaDirectory
+from okta.token_crypto import encrypt_token
 from querypie_admin.models import AuditEvent
 from sync.models import SyncSettings
-from sync.token_crypto import encrypt_token
 
 PANEL = "/administrator/authentication/okta-event-hooks/"
 

@@ -13,12 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from okta.address import normalize_okta_base_url
+from okta.client import OktaClient
+from okta.errors import InvalidOktaURL, OktaNetworkError
 from querypie_admin import outbound
 from sso.fetch import fetch_metadata
 from sso.metadata import MetadataError
-from sync.okta_client import OktaClient
-from sync.okta_errors import InvalidOktaURL, OktaNetworkError
-from sync.okta_input import normalize_okta_base_url
 from tests.fake_okta_fixtures import (  # noqa: F401 - fixtures used by name
     clock_fixture,
     directory_fixture,

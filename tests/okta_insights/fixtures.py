@@ -14,10 +14,10 @@ from fake_okta import FakeOkta, FakeOktaDirectory
 from fake_okta.apps import add_application
 from fake_okta.model import iso
 from fake_okta.system_log import sign_in_event, sso_event
+from okta.token_crypto import encrypt_token
 from okta_insights.collect.runs import execute_run, start_run
 from okta_insights.models import CollectionRun, CollectionSettings, RunKind, RunLane
 from sync.models import SyncSettings
-from sync.token_crypto import encrypt_token
 from tests.fake_okta_fixtures import FakeClock
 
 LONG_AGO = "2024-01-01T00:00:00.000Z"

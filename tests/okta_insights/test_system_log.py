@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from okta.client import OktaClient
 from okta_insights.models import AppSignIn, LogCursor, OktaEvent, RunStatus
-from sync.okta_client import OktaClient
 from tests.okta_insights.fixtures import days_ago
 
 pytestmark = pytest.mark.django_db

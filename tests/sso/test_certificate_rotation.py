@@ -10,11 +10,11 @@ from freezegun import freeze_time
 
 from fake_okta import FakeOkta, FakeOktaDirectory
 from fake_okta.saml_idp import IdpSession
+from okta.token_crypto import encrypt_token
 from querypie_admin.models import AuditEvent, LinkSource
 from sso.models import IdpCertificate, SamlSettings
 from sso.refresh import REFRESH_ACTOR, daily_check
 from sync.models import SyncSettings
-from sync.token_crypto import encrypt_token
 from tests.factories import okta_user
 from tests.sso.conftest import signed_in_login_id
 

@@ -12,11 +12,11 @@ from django.test import override_settings
 
 from fake_okta import FakeOkta, FakeOktaDirectory
 from fake_okta.scim_push import ScimPusher
+from okta.client import OktaClient
 from querypie_admin.models import AuditEvent, AuthProvider, Group, LinkSource, User
 from sso.metadata import parse_idp_metadata
 from sso.models import SamlSession
 from sso.services import save_configuration
-from sync.okta_client import OktaClient
 from tests.factories import okta_user
 from tests.sso.live import form_action, hidden, sign_out, signed_in
 

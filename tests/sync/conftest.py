@@ -8,12 +8,12 @@ import pytest
 from django.apps import apps
 
 from fake_okta import FakeOkta, FakeOktaDirectory
+from okta.token_crypto import encrypt_token
 from querypie_admin.celery import app as celery_app
 from querypie_admin.directory import Caller
 from sync.engine.confirmation import confirm_held_run
 from sync.engine.runs import execute_run, start_saved_run
 from sync.models import RunKind, RunStatus, Scope, SyncRun, SyncSettings
-from sync.token_crypto import encrypt_token
 from tests.fake_okta_fixtures import FakeClock
 
 

@@ -11,14 +11,14 @@ import time
 
 import pytest
 
+from okta.client import OktaClientStats
+from okta.errors import OktaError
 from querypie_admin.models import AuthProvider, DirectoryLink, GroupMembership, User
 from sync.engine import members
 from sync.engine.config import RunConfig, member_reader
 from sync.engine.members import kept_id
 from sync.engine.runs import execute_run, start_saved_run
 from sync.models import RunKind, RunStatus, SyncSettings
-from sync.okta_client import OktaClientStats
-from sync.okta_errors import OktaError
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fake_okta import FakeOkta, FakeOktaDirectory
-from sync.okta_client import (
-    DIRECTORY_GROUPS_FILTER,
+from okta.address import normalize_okta_base_url
+from okta.client import (
     USER_AGENT,
     OktaClient,
 )
-from sync.okta_errors import (
+from okta.endpoints.users_groups import DIRECTORY_GROUPS_FILTER
+from okta.errors import (
     InvalidOktaURL,
     OktaAuthenticationError,
     OktaNetworkError,
@@ -24,8 +25,7 @@ from sync.okta_errors import (
     OktaResponseError,
     OktaServerError,
 )
-from sync.okta_input import normalize_okta_base_url
-from sync.okta_wire import okta_timestamp, parse_link_header
+from okta.wire import okta_timestamp, parse_link_header
 from tests.fake_okta_fixtures import (  # noqa: F401 - fixtures are used by name
     clock_fixture,
     directory_fixture,

@@ -1,12 +1,12 @@
 """Okta's answers are parsed with orjson, and what orjson refuses still reads as the parser
-used before it (requests' Response.json) reads it (sync/okta_wire.parse_json)."""
+used before it (requests' Response.json) reads it (okta/wire.parse_json)."""
 
 from __future__ import annotations
 
 import pytest
 import requests
 
-from sync.okta_wire import parse_json
+from okta.wire import parse_json
 
 
 def answer(body: bytes, content_type: str = "application/json") -> requests.Response:

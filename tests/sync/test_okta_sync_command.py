@@ -11,9 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from okta.token_crypto import decrypt_token
 from querypie_admin.models import AuditEvent, User
 from sync.models import RunStatus, SyncRun, SyncSettings
-from sync.token_crypto import decrypt_token
 from tests.sync.test_sync_confirmation import active_okta_logins
 
 pytestmark = pytest.mark.django_db

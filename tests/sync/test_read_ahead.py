@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from sync.read_ahead import read_ahead
+from okta.read_ahead import read_ahead
 
 
 def test_every_item_arrives_in_order():

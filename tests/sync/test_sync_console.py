@@ -6,9 +6,9 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from okta.token_crypto import decrypt_token, encrypt_token
 from querypie_admin.models import AuditEvent, User
 from sync.models import RunKind, RunStatus, SyncRun, SyncSettings
-from sync.token_crypto import decrypt_token, encrypt_token
 
 pytestmark = pytest.mark.django_db
 SETTINGS_URL = "/administrator/authentication/okta-sync/"

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from okta.token_crypto import encrypt_token
 from querypie_admin.models import AuthProvider, Group, LinkSource, User
 from sync.models import RunKind, RunMode, RunStatus, SyncSettings
-from sync.token_crypto import encrypt_token
 from tests.factories import okta_user
 from tests.sync.writes import directory_writes, synced
 

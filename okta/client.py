@@ -1,4 +1,4 @@
-"""Read-only client for the Okta Management API, used by the Okta directory sync.
+"""The client of the Okta Management API, used by every feature that talks to Okta.
 
 Plain Python on ``requests`` (no Django) so it can be tested against the fake Okta server
 without a database. It follows Okta's ``Link`` headers verbatim because the ``after`` cursor
@@ -21,29 +21,28 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 import requests
 
 from querypie_admin import outbound
-from sync.okta_errors import (
+
+from .address import is_well_formed_token, loopback_allowed, normalize_okta_base_url
+from .endpoints.admin_roles import AdminRolesAndFactors
+from .endpoints.app_keys import AppKeys
+from .endpoints.apps import Apps
+from .endpoints.event_hooks import EventHooks
+from .endpoints.system_log import SystemLog
+from .endpoints.users_groups import UsersAndGroups
+from .errors import (
     OktaNetworkError,
+    OktaNotFoundError,
     OktaRateLimitError,
     OktaResponseError,
     error_from_exception,
     error_from_response,
 )
-from sync.okta_hook_calls import HookCalls
-from sync.okta_input import is_well_formed_token, loopback_allowed, normalize_okta_base_url
-from sync.okta_visibility_reads import VisibilityReads
-from sync.okta_wire import APPS_LIMIT, parse_json, parse_link_header
-from sync.read_ahead import read_ahead
+from .read_ahead import read_ahead
+from .wire import parse_json, parse_link_header
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "querypie-admin-okta-sync/1.0"
-DIRECTORY_GROUPS_FILTER = 'type eq "OKTA_GROUP"'
-# Page sizes per endpoint: the largest each endpoint allows, as the sync issue specifies.
-USERS_LIMIT = 200
-GROUPS_LIMIT = 200
-GROUP_MEMBERS_LIMIT = 200
-APP_USERS_LIMIT = 500
-APP_GROUPS_LIMIT = 200
 
 _LIMIT_PARAM_RE = re.compile(r"(^|&)limit=(\d+)")
 _NO_RETRY_NETWORK_KINDS = {"unknown_host", "tls"}
@@ -86,8 +85,9 @@ class _SswsAuth(requests.auth.AuthBase):
         return "<SSWS token hidden>"
 
 
-class OktaClient(VisibilityReads, HookCalls):
-    """Sequential, paging, rate-limit-aware reader of one Okta org."""
+class OktaClient(UsersAndGroups, Apps, AdminRolesAndFactors, SystemLog, AppKeys, EventHooks):
+    """Sequential, paging, rate-limit-aware client of one Okta org; its endpoints come from
+    one mixin per family (okta/endpoints/), this class gives them the transport."""
 
     def __init__(
         self,
@@ -153,45 +153,36 @@ class OktaClient(VisibilityReads, HookCalls):
         """
         self._fetch(self._url("/api/v1/users", {"limit": "1"}), "/api/v1/users", 1)
 
-    def iter_users(
-        self, *, search: str | None = None, filter: str | None = None, ahead: bool = False
-    ) -> Iterator[dict]:
-        """All users; ``search`` (e.g. ``lastUpdated gt "…"``) also returns DEPROVISIONED ones.
-        ``ahead``: the next page is fetched while the caller works on this one (read_ahead)."""
-        params = {"limit": str(USERS_LIMIT), "search": search, "filter": filter}
-        return self._paginate("/api/v1/users", params, ahead=ahead)
-
-    def iter_groups(
-        self, *, filter: str | None = None, search: str | None = None
-    ) -> Iterator[dict]:
-        """Groups; pass ``DIRECTORY_GROUPS_FILTER`` to skip app and built-in groups."""
-        params = {"limit": str(GROUPS_LIMIT), "filter": filter, "search": search}
-        return self._paginate("/api/v1/groups", params)
-
-    def iter_group_members(self, group_id: str) -> Iterator[dict]:
-        path = f"/api/v1/groups/{quote(group_id, safe='')}/users"
-        return self._paginate(path, {"limit": str(GROUP_MEMBERS_LIMIT)})
-
-    def iter_app_users(self, app_id: str) -> Iterator[dict]:
-        """Users assigned to the app, directly (scope USER) or through a group (scope GROUP)."""
-        path = f"/api/v1/apps/{quote(app_id, safe='')}/users"
-        return self._paginate(path, {"limit": str(APP_USERS_LIMIT)})
-
-    def iter_app_groups(self, app_id: str) -> Iterator[dict]:
-        path = f"/api/v1/apps/{quote(app_id, safe='')}/groups"
-        return self._paginate(path, {"limit": str(APP_GROUPS_LIMIT)})
-
-    def find_apps(self, label: str) -> list[dict]:
-        """Apps whose label is exactly ``label`` (Okta's ``q`` is only a prefix match)."""
-        params = {"q": label, "limit": str(APPS_LIMIT)}
-        apps = self._paginate("/api/v1/apps", params)
-        return [app for app in apps if app.get("label", "").casefold() == label.casefold()]
-
-    def get_app(self, app_id: str) -> dict:
-        return self._get(f"/api/v1/apps/{quote(app_id, safe='')}")
-
     def _get(self, path: str) -> dict:
         response, _ = self._fetch(self._url(path, {}), path, 1)
+        return self._json(response, path, 1, dict)
+
+    def _get_or_none(self, path: str) -> dict | None:
+        """A by-id read where a 404 is an answer (the object is gone), not an error."""
+        try:
+            return self._get(path)
+        except OktaNotFoundError:
+            return None
+
+    def _get_list(self, path: str) -> list[dict]:
+        response, _ = self._fetch(self._url(path, {}), path, 1)
+        self.stats.pages += 1
+        return self._json(response, path, 1, list)
+
+    def _post(self, path: str, body: dict[str, Any] | None = None) -> dict:
+        """A write call: never retried, since a create is not idempotent."""
+        self.stats.requests += 1
+        host = urlsplit(self.base_url).netloc
+        try:
+            response = self._session.post(
+                self._url(path, {}), json=body, timeout=self.timeout, allow_redirects=False
+            )
+        except outbound.Refused as exc:
+            raise OktaNetworkError(str(exc), path=path, page=1, kind="connection") from None
+        except requests.RequestException as exc:
+            raise error_from_exception(exc, host, self.timeout[1], path, 1) from exc
+        if response.status_code not in (200, 201):
+            raise error_from_response(response, path, 1, 0)
         return self._json(response, path, 1, dict)
 
     # Paging ----------------------------------------------------------------------------
@@ -347,13 +338,6 @@ class OktaClient(VisibilityReads, HookCalls):
         self.stats.waited_seconds += seconds
         self._sleep(seconds)
         self._buckets.pop(bucket, None)
-
-    def app_key_credentials(self, app_id: str) -> list[dict]:
-        """The app's signing key credentials (JWKs with ``x5c``), the next one included: SAML
-        sign-in trusts a new certificate before the Okta admin activates it."""
-        path = f"/api/v1/apps/{quote(app_id, safe='')}/credentials/keys"
-        response, _ = self._fetch(self._url(path, {}), path, 1)
-        return self._json(response, path, 1, list)
 
 
 def _halve_limit(url: str) -> str:

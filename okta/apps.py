@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OktaConfig(AppConfig):
+    name = "okta"
+    verbose_name = "Okta connection"
