@@ -102,15 +102,16 @@ def set_up(users: int):
     django.setup()
     from event_hooks.service import registration
     from fake_okta import FakeOkta, FakeOktaDirectory
+    from okta.models import OktaOrg, Scope
     from okta.token_crypto import encrypt_token
     from querypie_admin.directory import Caller
     from sync.engine.runs import execute_run, start_saved_run
-    from sync.models import RunKind, Scope, SyncSettings
+    from sync.models import RunKind
 
     directory = FakeOktaDirectory(seed=13)
     people = [directory.add_user(f"person{n:05d}@corp.example") for n in range(users)]
     okta = FakeOkta(directory, rate_limit=100_000_000).start()
-    s = SyncSettings.load()
+    s = OktaOrg.load()
     s.enabled, s.api_url, s.scope = True, okta.base_url, Scope.DIRECTORY
     s.api_token_encrypted, s.api_token_last4 = encrypt_token(okta.token), okta.token[-4:]
     s.save()

@@ -128,13 +128,13 @@ def collect(okta_url: str) -> None:
     django.setup()
     from django.conf import settings
 
+    from okta.models import OktaOrg
     from okta.token_crypto import encrypt_token
     from okta_insights.collect.runs import execute_run, start_run
     from okta_insights.models import AppAssignment, CollectionSettings, OktaEvent
-    from sync.models import SyncSettings
 
     settings.OKTA_SYNC_CLIENT = {"jitter_seconds": 0.0}
-    s = SyncSettings.load()
+    s = OktaOrg.load()
     s.api_url, s.api_token_last4 = okta_url, TOKEN[-4:]
     s.api_token_encrypted = encrypt_token(TOKEN)
     s.save()

@@ -203,9 +203,10 @@ def bare_fetch(okta_url: str) -> dict:
     """The pages a full directory sync reads, fetched and parsed by the sync's own client and
     member readers (in their child process, as the sync reads them), kept nowhere: the floor
     a sync cannot go below."""
+    from okta import connection as okta
     from okta.endpoints.users_groups import DIRECTORY_GROUPS_FILTER
     from okta.token_crypto import encrypt_token
-    from sync.engine.config import RunConfig, make_client, member_reader
+    from sync.engine.config import RunConfig, member_reader
     from sync.engine.reading import DEPROVISIONED_SEARCH
 
     token = encrypt_token(TOKEN)
@@ -215,7 +216,7 @@ def bare_fetch(okta_url: str) -> dict:
         phases.setdefault(name, round(time.perf_counter() - started, 1))
 
     started, cpu_started = time.perf_counter(), cpu_seconds()
-    with make_client(okta_url, token) as client:
+    with okta.client(okta_url, token) as client:
         client.check_credentials()
         phase("Reading users")
         users = sum(1 for _ in client.iter_users(ahead=True))
@@ -246,12 +247,12 @@ def sync(label: str, okta_url: str) -> dict:
     from django.db import connection
     from django.db.backends.signals import connection_created
 
+    from okta.models import OktaOrg, Scope
     from okta.token_crypto import encrypt_token
     from querypie_admin.models import AuditEvent, DirectoryLink, GroupMembership, LinkSource, User
     from sync.engine.runs import execute_run, start_saved_run
-    from sync.models import Scope, SyncSettings
 
-    s = SyncSettings.load()
+    s = OktaOrg.load()
     s.enabled, s.api_url, s.scope = True, okta_url, Scope.DIRECTORY
     s.api_token_encrypted, s.api_token_last4 = encrypt_token(TOKEN), TOKEN[-4:]
     s.save()

@@ -7,14 +7,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from okta.connection import OktaSetupError
 from okta.errors import OktaError
+from okta.models import OktaOrg
+from okta.runs import progress_body
 from okta.token_crypto import TokenUnreadable
 from querypie_admin.directory import Caller
 from querypie_admin.roles import admin_required
 from querypie_admin.views.paging import paginate, valid_filters
-from sync.engine.config import SyncSetupError
-from sync.engine.progress import progress_body
-from sync.models import SyncSettings
 
 from . import actions
 from .collect.permissions import check_permissions, dataset_states
@@ -54,7 +54,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "schedules": describe(form.instance),
         "cursor": LogCursor.load(),
         "runs": CollectionRun.objects.all()[:5],
-        "connected": SyncSettings.load().has_token,
+        "connected": OktaOrg.load().has_token,
     }
     return render(
         request, "okta_insights/settings.html", context, status=400 if form.errors else 200
@@ -65,7 +65,7 @@ def _check(request: HttpRequest) -> HttpResponse:
     try:
         check_permissions()
         messages.success(request, "Permissions checked with the saved API token.")
-    except (CollectionNotConfigured, SyncSetupError, TokenUnreadable) as exc:
+    except (CollectionNotConfigured, OktaSetupError, TokenUnreadable) as exc:
         messages.error(request, str(exc))
     except OktaError as exc:
         messages.error(request, exc.user_message)

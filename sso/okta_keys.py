@@ -1,4 +1,4 @@
-"""The Okta app's signing key credentials, read with the sync's API token and Application ID.
+"""The Okta app's signing key credentials, read with the Okta org's API token and Application ID.
 
 Okta lets an admin generate the app's next certificate while the current one stays active;
 the Metadata URL shows only the active one, but `/api/v1/apps/{id}/credentials/keys` lists
@@ -8,6 +8,12 @@ both, so reading it trusts the next certificate before the Okta admin activates 
 import base64
 import binascii
 
+from okta import connection as okta
+from okta.connection import OktaSetupError
+from okta.errors import OktaError
+from okta.models import OktaOrg
+from okta.token_crypto import TokenUnreadable
+
 from .metadata import Certificate, certificate_from_der
 
 
@@ -15,16 +21,10 @@ class OktaKeysUnavailable(Exception):
     """The key credentials could not be read; the message is shown to the admin as is."""
 
 
-def _settings():
-    from sync.models import SyncSettings  # the sync app owns the API token and Application ID
-
-    return SyncSettings.load()
-
-
 def configured() -> bool:
     """Both the Okta API token and the Application ID are saved."""
-    saved = _settings()
-    return bool(saved.api_url and saved.has_token and saved.app_id)
+    org = OktaOrg.load()
+    return org.connected and bool(org.app_id)
 
 
 def _certificates(keys: list) -> list[Certificate]:
@@ -45,15 +45,9 @@ def _certificates(keys: list) -> list[Certificate]:
 
 def read_certificates() -> list[Certificate]:
     """The certificates of the app's key credentials, or OktaKeysUnavailable."""
-    from okta.client import OktaClient
-    from okta.errors import OktaError
-    from okta.token_crypto import TokenUnreadable, decrypt_token
-
-    saved = _settings()
     try:
-        token = decrypt_token(saved.api_token_encrypted)
-        with OktaClient(saved.api_url, token, max_retries=1, read_timeout=10) as client:
-            keys = client.app_key_credentials(saved.app_id)
-    except (OktaError, TokenUnreadable, ValueError) as exc:
+        with okta.client(max_retries=1, read_timeout=10) as client:
+            keys = client.app_key_credentials(OktaOrg.load().app_id)
+    except (OktaError, OktaSetupError, TokenUnreadable) as exc:
         raise OktaKeysUnavailable(f"Okta's key credentials could not be read: {exc}") from exc
     return _certificates(keys)

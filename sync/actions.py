@@ -7,17 +7,20 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
+from okta import connection as okta
 from okta.client import CONNECTION_CHECK_SECONDS
+from okta.connection import OktaSetupError
 from okta.errors import OktaError
+from okta.models import OktaOrg
 from okta.token_crypto import encrypt_token
 from querypie_admin.directory import Caller
 from querypie_admin.models import User
 
-from .engine.config import RunConfig, SyncSetupError, make_client
+from .engine.config import RunConfig
 from .engine.confirmation import confirm_held_run
 from .engine.runs import start_run, start_saved_run
-from .forms import SETTING_FIELDS, SyncSettingsForm
-from .models import RunKind, SyncRun, SyncSettings
+from .forms import SyncSettingsForm
+from .models import RunKind, SyncRun
 from .schedule import apply_schedule
 
 # Which form field an Okta failure belongs beside.
@@ -43,7 +46,7 @@ def scim_provisioning_enabled() -> bool:
     return bool(row and getattr(row, "enabled", False))
 
 
-def save_settings(caller: Caller, data: Mapping[str, Any]) -> SyncSettings:
+def save_settings(caller: Caller, data: Mapping[str, Any]) -> OktaOrg:
     """Save the settings and reschedule in one transaction, and audit it.
 
     The page and `okta_sync configure` both come here, with data that SyncSettingsForm
@@ -52,41 +55,25 @@ def save_settings(caller: Caller, data: Mapping[str, Any]) -> SyncSettings:
     """
     token = data.get("api_token", "")
     with transaction.atomic():
-        SyncSettings.load()
-        instance = SyncSettings.objects.select_for_update().get(pk=1)
-        changed = _store(instance, data)
-        if token:
-            instance.api_token_encrypted = encrypt_token(token)
-            instance.api_token_last4 = token[-4:]
-        instance.save()
-        apply_schedule(instance)
+        OktaOrg.load()
+        org = OktaOrg.objects.select_for_update().get(pk=1)
+        changed = okta.store(org, data)
+        org.save()
+        apply_schedule(org)
         caller.record(
             "okta_sync.settings_updated",
             target_label="Okta synchronization",
             changed=changed,
             api_token_replaced=bool(token),
         )
-    return instance
-
-
-def _store(instance: SyncSettings, data: Mapping[str, Any]) -> list[str]:
-    """Copy the given values (an empty optional number or time keeps the saved one);
-    returns the names that changed, never the token."""
-    changed = []
-    for name in SETTING_FIELDS:
-        value = data.get(name)
-        if value is None or value == getattr(instance, name):
-            continue
-        setattr(instance, name, value)
-        changed.append(name)
-    return changed
+    return org
 
 
 def check_connection(form: SyncSettingsForm) -> bool:
     """Call Okta once with the entered URL and token; put any failure beside its field."""
     encrypted = _entered_token(form.cleaned_data)
     try:
-        client = make_client(
+        client = okta.client(
             form.cleaned_data["api_url"],
             encrypted,
             max_retries=1,
@@ -99,7 +86,7 @@ def check_connection(form: SyncSettingsForm) -> bool:
     except OktaError as exc:
         form.add_error(FIELD_FOR_KIND.get(exc.kind), exc.user_message)
         return False
-    except SyncSetupError as exc:
+    except OktaSetupError as exc:
         form.add_error("api_token", str(exc))
         return False
     return True
@@ -108,7 +95,7 @@ def check_connection(form: SyncSettingsForm) -> bool:
 def _entered_token(data: Mapping[str, Any]) -> str:
     """The token typed in the form, or the saved one when the field was left empty."""
     token = data.get("api_token")
-    return encrypt_token(token) if token else SyncSettings.load().api_token_encrypted
+    return encrypt_token(token) if token else OktaOrg.load().api_token_encrypted
 
 
 def queue(run: SyncRun) -> SyncRun:

@@ -5,26 +5,16 @@ from typing import Any
 from django import forms
 
 from okta.address import is_well_formed_token, normalize_okta_base_url
+from okta.connection import ORG_FIELDS
 from okta.errors import InvalidOktaURL
-
-from .models import Frequency, Scope, SyncSettings
-from .schedule import parse_cron
+from okta.models import Frequency, OktaOrg, Scope
+from okta.schedule import parse_cron
 
 # Okta API tokens are 42 characters; anything much longer was not one (and a 1 MB paste
 # would be encrypted, stored and sent as a header).
 MAX_TOKEN_LENGTH = 200
-# The form's fields stored as they are on SyncSettings (the token is encrypted on its own).
-SETTING_FIELDS = (
-    "enabled",
-    "api_url",
-    "app_id",
-    "scope",
-    "frequency",
-    "every_minutes",
-    "daily_at",
-    "cron",
-    "deactivation_threshold",
-)
+# The form's fields, stored as they are on the Okta org (the token is encrypted on its own).
+SETTING_FIELDS = ORG_FIELDS
 
 
 class SyncSettingsForm(forms.Form):
@@ -81,18 +71,14 @@ class SyncSettingsForm(forms.Form):
         "users, groups or memberships the sync manages stops and asks for confirmation.",
     )
 
-    def __init__(self, *args: Any, instance: SyncSettings, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, instance: OktaOrg, **kwargs: Any) -> None:
         self.instance = instance
-        kwargs.setdefault("initial", self._initial(instance))
+        kwargs.setdefault("initial", {name: getattr(instance, name) for name in ORG_FIELDS})
         super().__init__(*args, **kwargs)
         if instance.has_token:
             self.fields[
                 "api_token"
             ].help_text = f"Saved: {instance.masked_token}. Leave empty to keep it."
-
-    @staticmethod
-    def _initial(instance: SyncSettings) -> dict[str, Any]:
-        return {name: getattr(instance, name) for name in SETTING_FIELDS}
 
     def clean_api_url(self) -> str:
         raw = self.cleaned_data["api_url"]

@@ -1,7 +1,8 @@
 """Okta API synchronization: its settings (one row) and the history of its runs.
 
-The API token is stored only encrypted (see okta.token_crypto); a run keeps a snapshot of
-the configuration it ran with, so a Dry Run of unsaved values is reproducible in history.
+The org's address, token, scope and Replication Frequency are the Okta connection's
+(okta.models.OktaOrg); a run keeps a snapshot of the configuration it ran with, so a Dry Run
+of unsaved values is reproducible in history.
 """
 
 from datetime import datetime, timedelta
@@ -12,42 +13,11 @@ from django.utils import timezone
 
 from querypie_admin.singleton import SingletonSettings
 
-DEFAULT_DEACTIVATION_THRESHOLD = 20
-
-
-class Scope(models.TextChoices):
-    APP = "app", "QueryPie app"
-    DIRECTORY = "directory", "Whole directory"
-
-
-class Frequency(models.TextChoices):
-    OFF = "off", "Off"
-    MINUTES = "minutes", "Every N minutes"
-    HOURLY = "hourly", "Hourly"
-    DAILY = "daily", "Daily at a time"
-    CRON = "cron", "Cron expression"
-
 
 class SyncSettings(SingletonSettings):
-    """The single row of Okta sync settings; read it with SyncSettings.load()."""
+    """The sync's own state (one row; read it with SyncSettings.load()): the watermarks of
+    its last runs. What it reads and how often is the Okta org's (okta.models.OktaOrg)."""
 
-    enabled = models.BooleanField(
-        "Use Synchronization with the Authentication System", default=False
-    )
-    api_url = models.CharField("API URL", max_length=255, blank=True)
-    api_token_encrypted = models.TextField(blank=True)
-    api_token_last4 = models.CharField(max_length=4, blank=True)
-    app_id = models.CharField("Application ID", max_length=64, blank=True)
-    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.APP)
-    frequency = models.CharField(
-        "Replication Frequency", max_length=16, choices=Frequency.choices, default=Frequency.OFF
-    )
-    every_minutes = models.PositiveSmallIntegerField(default=30)
-    daily_at = models.TimeField(null=True, blank=True)
-    cron = models.CharField(max_length=120, blank=True)
-    deactivation_threshold = models.PositiveSmallIntegerField(
-        "Mass-deactivation threshold (%)", default=DEFAULT_DEACTIVATION_THRESHOLD
-    )
     # Watermarks of the last successful writing runs, for incremental reads and the guard.
     last_sync_read_at = models.DateTimeField(null=True, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
@@ -55,14 +25,6 @@ class SyncSettings(SingletonSettings):
 
     class Meta:
         verbose_name = "Okta sync settings"
-
-    @property
-    def has_token(self) -> bool:
-        return bool(self.api_token_encrypted)
-
-    @property
-    def masked_token(self) -> str:
-        return f"••••••••{self.api_token_last4}" if self.has_token else ""
 
 
 class RunKind(models.TextChoices):

@@ -4,20 +4,21 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from okta.models import OktaOrg
+from okta.schedule import describe
 from querypie_admin.roles import can_change_trust
 
 from .actions import scim_provisioning_enabled
 from .forms import SyncSettingsForm
-from .models import SyncRun, SyncSettings
-from .schedule import describe
+from .models import SyncRun
 
 
 def panel_context(request: HttpRequest | None, form: SyncSettingsForm | None = None) -> dict:
-    sync_settings = form.instance if form else SyncSettings.load()
+    org = form.instance if form else OktaOrg.load()
     context: dict[str, Any] = {
-        "sync_form": form or SyncSettingsForm(instance=sync_settings),
-        "sync_settings": sync_settings,
-        "schedule_text": describe(sync_settings),
+        "sync_form": form or SyncSettingsForm(instance=org),
+        "okta_org": org,
+        "schedule_text": describe(org),
         "scim_enabled": scim_provisioning_enabled(),
         "last_run": SyncRun.objects.first(),
         "request": request,

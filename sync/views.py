@@ -6,16 +6,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from okta.models import OktaOrg
+from okta.runs import progress_body
 from querypie_admin.directory import Caller
 from querypie_admin.roles import Access, admin_required, console_view
 from querypie_admin.views.paging import paginate
 
 from . import actions
 from .engine.confirmation import ConfirmationRefused
-from .engine.progress import progress_body
 from .engine.runs import SyncAlreadyRunning, SyncNotConfigured
 from .forms import ConnectionForm, SyncSettingsForm
-from .models import SyncRun, SyncSettings
+from .models import SyncRun
 from .panel import panel_context
 
 OPS = {"save", "dry_run", "synchronize"}
@@ -28,7 +29,7 @@ OPS = {"save", "dry_run", "synchronize"}
 def settings_page(request: HttpRequest) -> HttpResponse:
     """GET shows the panel alone; POST handles its three buttons (by the `op` field)."""
     if request.method != "POST":
-        return _render_panel(request, SyncSettingsForm(instance=SyncSettings.load()))
+        return _render_panel(request, SyncSettingsForm(instance=OktaOrg.load()))
     op = request.POST.get("op")
     if op not in OPS:
         messages.error(request, "Choose Dry Run, Save Changes or Synchronize.")
@@ -36,7 +37,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if op == "synchronize":
         return _start(request, lambda: actions.begin_sync(request.user))
     form_class = ConnectionForm if op == "dry_run" else SyncSettingsForm
-    form = form_class(request.POST, instance=SyncSettings.load())
+    form = form_class(request.POST, instance=OktaOrg.load())
     if not form.is_valid():
         return _render_panel(request, form, status=400)
     if op == "save":

@@ -6,10 +6,10 @@ manages it too), and its former members' mapped roles are decided again. Unknown
 in scope: created (or an Okta-owned group of that name adopted), as the sync would.
 """
 
+from okta.profile import group_fields, group_sent, group_values
 from querypie_admin import directory
 from querypie_admin.directory import Caller
 from querypie_admin.models import Group
-from sync.engine.mapping import group_fields, group_sent, group_values
 
 from .okta import Reader
 from .outcome import Outcome

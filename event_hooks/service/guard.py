@@ -16,8 +16,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from okta.models import OktaOrg
 from querypie_admin.models import DirectoryLink, LinkSource, RoleMappingSettings
-from sync.models import SyncSettings
 
 from ..models import Effect, EventStatus, HookEvent
 
@@ -44,7 +44,7 @@ class Guard:
         # as a held sync run holds the runs after it: a burst cannot trickle past the
         # guard at the threshold's rate, window after window.
         self.holding = HookEvent.objects.filter(status=EventStatus.HELD).exists()
-        self.threshold = SyncSettings.load().deactivation_threshold
+        self.threshold = OktaOrg.load().deactivation_threshold
         self.promotion_limit = RoleMappingSettings.load().promotion_threshold
 
     def hold_reason(self, deactivates: bool, promotes: bool) -> str:

@@ -7,13 +7,13 @@ while Synchronization is on, and a user or group the sync would not have is not 
 
 from dataclasses import dataclass, field
 
+from okta import connection as okta
 from okta.client import OktaClient
+from okta.connection import OktaSetupError, resolve_app_id
 from okta.errors import OktaError
+from okta.models import OktaOrg, Scope
 from okta.token_crypto import TokenUnreadable
 from okta.wire import GONE_STATUS
-from sync.engine.app_scope import resolve_app_id
-from sync.engine.config import SyncSetupError, make_client
-from sync.models import Scope, SyncSettings
 
 from ..models import EventStatus
 
@@ -103,23 +103,23 @@ def _by_id(body: dict | None, okta_id: str, kind: str) -> dict | None:
 
 
 def open_reader() -> Reader:
-    """A reader for the saved sync settings, or NotReady saying what is missing."""
-    s = SyncSettings.load()
+    """A reader of the saved Okta org, or NotReady saying what is missing."""
+    s = OktaOrg.load()
     if not s.enabled:
         raise NotReady(
             "Okta API synchronization is off: event hooks apply changes only while it is on "
             "(Authentication > Use Synchronization with the Authentication System).",
             EventStatus.IGNORED,
         )
-    if not (s.api_url and s.has_token):
+    if not s.connected:
         raise NotReady("Okta API synchronization has no API URL or API token saved.")
     try:
-        client = make_client(s.api_url, s.api_token_encrypted, max_retries=2)
-    except (SyncSetupError, TokenUnreadable) as exc:
+        client = okta.client(max_retries=2)
+    except (OktaSetupError, TokenUnreadable) as exc:
         raise NotReady(str(exc)) from None
     try:
         app_id = resolve_app_id(client, s.app_id) if s.scope == Scope.APP else ""
-    except (OktaError, SyncSetupError) as exc:
+    except (OktaError, OktaSetupError) as exc:
         client.close()
         raise NotReady(getattr(exc, "user_message", str(exc))) from None
     return Reader(client, s.scope, app_id)

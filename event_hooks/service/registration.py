@@ -11,12 +11,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from okta import connection as okta
 from okta.client import OktaClient
+from okta.connection import OktaSetupError
 from okta.errors import OktaError
+from okta.models import OktaOrg
 from okta.token_crypto import TokenUnreadable
 from querypie_admin.directory import Caller
-from sync.engine.config import SyncSetupError, make_client
-from sync.models import SyncSettings
 
 from ..models import HookSettings
 from . import authentication
@@ -50,15 +51,14 @@ def create_body(hook: HookSettings, secret: str) -> dict:
 
 
 def _client() -> OktaClient:
-    s = SyncSettings.load()
-    if not (s.api_url and s.has_token):
+    if not OktaOrg.load().connected:
         raise RegistrationError(
             "Save the Okta API URL and API Token under Synchronization first: "
             "Register with Okta uses them."
         )
     try:
-        return make_client(s.api_url, s.api_token_encrypted, max_retries=1, deadline=CALL_SECONDS)
-    except (SyncSetupError, TokenUnreadable) as exc:
+        return okta.client(max_retries=1, deadline=CALL_SECONDS)
+    except (OktaSetupError, TokenUnreadable) as exc:
         raise RegistrationError(str(exc)) from None
 
 

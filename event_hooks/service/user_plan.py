@@ -14,6 +14,7 @@ written so the guard can hold it. The sync's rules, for one user:
 from dataclasses import dataclass, field
 from typing import Any
 
+from okta.profile import FIELDS, LOGIN, as_fields, group_values, user_sent, user_values
 from querypie_admin.directory import Sent
 from querypie_admin.directory.roles import (
     Current,
@@ -23,7 +24,6 @@ from querypie_admin.directory.roles import (
     okta_groups_from_directory,
 )
 from querypie_admin.models import AuthProvider, Group, LinkSource, Role, RoleSource, User
-from sync.engine.mapping import FIELDS, LOGIN, as_fields, group_values, user_sent, user_values
 
 from .groups import name_taken
 from .okta import SeenUser

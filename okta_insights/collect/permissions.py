@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from okta import connection as okta
 from okta.client import OktaClient
 from okta.errors import OktaError, OktaPermissionError
-from sync.engine.config import make_client
-from sync.models import SyncSettings
+from okta.models import OktaOrg
 
 from ..models import Dataset, DatasetState, Readability
 from .runs import NOT_READABLE, CollectionNotConfigured
@@ -51,10 +51,9 @@ CHECKS: dict[str, Callable[[OktaClient], object]] = {
 
 def check_permissions() -> list[DatasetState]:
     """Check every dataset with the saved token; the updated states, in dataset order."""
-    sync_settings = SyncSettings.load()
-    if not (sync_settings.api_url and sync_settings.has_token):
+    if not OktaOrg.load().connected:
         raise CollectionNotConfigured("Save the Okta API URL and API Token first.")
-    client = make_client(sync_settings.api_url, sync_settings.api_token_encrypted, max_retries=1)
+    client = okta.client(max_retries=1)
     with client:
         for name, check in CHECKS.items():
             readability, error = _check(client, check)

@@ -1,6 +1,6 @@
 """Live progress of a collection run: the sync's Progress, counting the items stored."""
 
-from sync.engine.progress import Progress
+from okta.runs import Progress
 
 
 class CollectionProgress(Progress):

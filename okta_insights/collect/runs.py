@@ -12,13 +12,14 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from okta import connection as okta
+from okta.connection import OktaSetupError
 from okta.errors import OktaError, OktaPermissionError
+from okta.models import OktaOrg
+from okta.runs import Listener
 from okta.token_crypto import TokenUnreadable
 from querypie_admin import audit
 from querypie_admin.models import User
-from sync.engine.config import SyncSetupError, make_client
-from sync.engine.progress import Listener
-from sync.models import SyncSettings
 
 from ..models import (
     CollectionRun,
@@ -68,8 +69,7 @@ def start_run(
     label: str = "",
 ) -> CollectionRun:
     """Record a queued run, or raise CollectionAlreadyRunning / CollectionNotConfigured."""
-    sync_settings = SyncSettings.load()
-    if not (sync_settings.api_url and sync_settings.has_token):
+    if not OktaOrg.load().connected:
         raise CollectionNotConfigured(
             "Okta is not connected: save the API URL and API Token under Use Synchronization "
             "with the Authentication System first."
@@ -111,7 +111,7 @@ def execute_run(run_id: int, listener: Listener | None = None) -> CollectionRun 
     progress = CollectionProgress(run, listener)
     try:
         _collect(run, progress)
-    except (SyncSetupError, TokenUnreadable) as exc:
+    except (OktaSetupError, TokenUnreadable) as exc:
         _finish(run, RunStatus.FAILED, error=str(exc))
     except Exception:
         logger.exception("Okta collection %s failed", run.pk)
@@ -121,10 +121,7 @@ def execute_run(run_id: int, listener: Listener | None = None) -> CollectionRun 
 
 
 def _collect(run: CollectionRun, progress: CollectionProgress) -> None:
-    sync_settings = SyncSettings.load()
-    client = make_client(
-        sync_settings.api_url, sync_settings.api_token_encrypted, on_page=progress.on_page
-    )
+    client = okta.client(on_page=progress.on_page)
     progress.stats = client.stats
     reader = Reader(client, run.pk, progress, CollectionSettings.load())
     with client:

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from sync.models import SyncSettings
-from sync.schedule import PERIODIC_TASK_NAME as SYNC_TASK_NAME
-from sync.schedule import describe as describe_frequency
+from okta.models import OktaOrg
+from okta.schedule import REPLICATION_TASK_NAME as SYNC_TASK_NAME
+from okta.schedule import describe as describe_frequency
 
 from ..models import CollectionSettings
 
@@ -36,7 +36,7 @@ def describe(collection: CollectionSettings) -> dict[str, str]:
     if not collection.enabled:
         return {"datasets": "Off", "system_log": "Off"}
     mirrored = PeriodicTask.objects.filter(name=COLLECTION_TASK_NAME).exists()
-    frequency = describe_frequency(SyncSettings.load())
+    frequency = describe_frequency(OktaOrg.load())  # mirrored: the sync is enabled
     return {
         "datasets": f"Replication Frequency: {frequency}"
         if mirrored

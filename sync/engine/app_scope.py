@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from okta.client import OktaClient
+from okta.connection import resolve_app_id
+from okta.profile import FIELDS, stored_values
 from querypie_admin.models import DirectoryLink, LinkSource
 
-from .config import RunConfig, SyncSetupError
-from .mapping import FIELDS, stored_values
+from .config import RunConfig
 from .snapshot import (
     Counter,
     Phase,
@@ -27,26 +28,11 @@ from .snapshot import (
     since,
 )
 
-APP_LABEL = "QueryPie"
 # Unknown app users or groups are read by id, this many per request (`id eq "…" or …`),
 IDS_PER_REQUEST = 20
 # unless there are more than this: then the full listing costs fewer requests.
 MAX_ID_READS = 2000
 LOOKUP_BATCH = 5000
-
-
-def resolve_app_id(client: OktaClient, app_id: str) -> str:
-    """The QueryPie app's id: as configured, else the only app labelled QueryPie."""
-    if app_id:
-        return client.get_app(app_id)["id"]
-    apps = client.find_apps(APP_LABEL)
-    if len(apps) == 1:
-        return apps[0]["id"]
-    found = "no app" if not apps else f"{len(apps)} apps"
-    raise SyncSetupError(
-        f"Okta has {found} labelled {APP_LABEL!r}: enter the Application ID "
-        "(Okta Admin > Applications > the QueryPie app; the id is in its URL)."
-    )
 
 
 def read_app_scope(

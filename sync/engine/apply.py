@@ -9,11 +9,11 @@ memberships between them, may go while members are still being read; the rest fo
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from okta.profile import as_fields, group_fields, group_sent, user_sent
 from querypie_admin.directory import Caller, DirectoryConflict, Sent, batch
 from querypie_admin.directory.fields import Checked
 
 from .conflicts import conflict
-from .mapping import as_fields, group_fields, group_sent, user_sent
 from .pending import PendingWrites
 from .plan import Plan
 from .plan_groups import GroupPlan

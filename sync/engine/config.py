@@ -7,22 +7,17 @@ from typing import Any
 from django.conf import settings
 
 from okta.address import loopback_allowed
-from okta.client import OktaClient, OktaClientStats
+from okta.client import OktaClientStats
+from okta.models import DEFAULT_DEACTIVATION_THRESHOLD, OktaOrg, Scope
 from okta.token_crypto import decrypt_token
 
-from ..models import DEFAULT_DEACTIVATION_THRESHOLD, Scope, SyncSettings
+from ..models import SyncSettings
 from .members import MemberReaders
 
 # Okta's search index is eventually consistent: read changes from a little before the last run.
 INCREMENTAL_LAG = timedelta(minutes=5)
 # Hard deletes show only in a full listing, so a full run happens at least this often.
 FULL_SYNC_EVERY = timedelta(hours=24)
-
-
-class SyncSetupError(Exception):
-    """The configuration cannot work (bad token format, QueryPie app not found...)."""
-
-    kind = "setup"
 
 
 @dataclass(frozen=True)
@@ -60,7 +55,7 @@ class RunConfig:
         )
 
 
-def config_from_settings(s: SyncSettings, *, since: datetime | None = None) -> RunConfig:
+def config_from_settings(s: OktaOrg, *, since: datetime | None = None) -> RunConfig:
     return RunConfig(
         api_url=s.api_url,
         app_id=s.app_id,
@@ -87,7 +82,7 @@ def member_reader(config: RunConfig, encrypted_token: str, stats: OktaClientStat
     """Read members with a few clients (settings.OKTA_SYNC_MEMBER_READERS, default 3) that
     add to one set of counters, in a child process (members.py) unless
     settings.OKTA_SYNC_MEMBERS_IN_CHILD is False. The run's own client, made from the same
-    address and token by make_client, has already refused what a client refuses.
+    address and token by okta.connection.client, has already refused what a client refuses.
 
     Each keeps to the whole configured share: Okta's X-Rate-Limit-Remaining counts the
     bucket's use by everyone, the other readers included, so they all pause once the share is
@@ -102,12 +97,3 @@ def member_reader(config: RunConfig, encrypted_token: str, stats: OktaClientStat
         in_child=getattr(settings, "OKTA_SYNC_MEMBERS_IN_CHILD", True),
         allow_loopback=loopback_allowed(),
     )
-
-
-def make_client(api_url: str, encrypted_token: str, **hooks: Any) -> OktaClient:
-    """A client with the operator's tuning (settings.OKTA_SYNC_CLIENT), e.g. for the bench."""
-    options = {**getattr(settings, "OKTA_SYNC_CLIENT", {}), **hooks}
-    try:
-        return OktaClient(api_url, decrypt_token(encrypted_token), **options)
-    except ValueError as exc:  # an unusable URL or token: the client says which, safely
-        raise SyncSetupError(str(exc)) from None

@@ -3,9 +3,9 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from okta.profile import LOGIN
 from querypie_admin.models import Group, User
 
-from .mapping import LOGIN
 from .plan_groups import GroupPlan
 from .plan_memberships import MembershipPlan
 from .plan_roles import RolePlan, plan_roles

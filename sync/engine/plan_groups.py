@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from okta.profile import GroupValues, group_attributes, group_fields
 from querypie_admin.directory import check_group_fields
 from querypie_admin.directory.fields import checked_group_values
 from querypie_admin.models import Group
 
 from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
-from .mapping import GroupValues, group_attributes, group_fields
 from .snapshot import Snapshot
 
 Candidate = tuple[int, GroupValues, bool, bool]  # pk, current values, sync-linked, SCIM-linked

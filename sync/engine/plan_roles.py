@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
+from okta.profile import LOGIN
 from querypie_admin.directory import roles
 from querypie_admin.directory.caller import PROVISIONING
 from querypie_admin.directory.roles import Current, RoleChange
@@ -33,7 +34,6 @@ from querypie_admin.models import (
 )
 
 from .conflicts import conflict
-from .mapping import LOGIN
 from .plan_groups import GroupPlan
 from .plan_memberships import MembershipPlan
 from .plan_users import UserPlan

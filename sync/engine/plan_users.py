@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from okta.profile import ACTIVE, FIELDS, LOGIN, STATUS, UserValues, as_fields, user_attributes
 from querypie_admin.directory import check_user_fields
 from querypie_admin.directory.fields import checked_user_values
 from querypie_admin.lookups import comparison_key
@@ -27,7 +28,6 @@ from .conflicts import (
     drop_update_conflicts,
     with_links,
 )
-from .mapping import ACTIVE, FIELDS, LOGIN, STATUS, UserValues, as_fields, user_attributes
 from .snapshot import Snapshot
 
 STREAM_CHUNK = 5000

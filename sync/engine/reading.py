@@ -6,9 +6,9 @@ members of the groups returned here (members.py), planning and writing as they a
 
 from okta.client import OktaClient
 from okta.endpoints.users_groups import DIRECTORY_GROUPS_FILTER
+from okta.models import Scope
 from okta.wire import GONE_STATUS
 
-from ..models import Scope
 from .app_scope import read_app_scope
 from .config import RunConfig
 from .snapshot import (

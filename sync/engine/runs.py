@@ -10,7 +10,10 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from okta.connection import OktaSetupError
 from okta.errors import OktaError
+from okta.models import OktaOrg
+from okta.runs import Listener, Progress
 from okta.token_crypto import TokenUnreadable
 from querypie_admin import audit, directory
 from querypie_admin.models import User
@@ -18,11 +21,10 @@ from querypie_admin.models import User
 from ..models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings, destructive_text
 from .apply import Writes
 from .apply_roles import write_roles
-from .config import RunConfig, SyncSetupError, config_from_settings, incremental_since
+from .config import RunConfig, config_from_settings, incremental_since
 from .guard import guard_message
 from .pending import PendingWrites
 from .plan import Plan
-from .progress import Listener, Progress
 from .streaming import read_and_plan
 
 logger = logging.getLogger(__name__)
@@ -79,17 +81,17 @@ def start_saved_run(
     confirms: SyncRun | None = None,
 ) -> SyncRun:
     """A run of the saved settings; `full=False` lets it be incremental when allowed."""
-    s = SyncSettings.load()
-    if not (s.enabled and s.api_url and s.has_token):
+    s, org = SyncSettings.load(), OktaOrg.load()
+    if not (org.enabled and org.connected):
         raise SyncNotConfigured(
             "Okta synchronization is not set up: enable it and save the API URL and API Token."
         )
     since = None if full else incremental_since(s, timezone.now())
-    config = config_from_settings(s, since=since)
+    config = config_from_settings(org, since=since)
     return start_run(
         kind,
         config=config,
-        encrypted_token=s.api_token_encrypted,
+        encrypted_token=org.api_token_encrypted,
         started_by=started_by,
         label=label,
         confirms=confirms,
@@ -115,7 +117,7 @@ def execute_run(run_id: int, listener: Listener | None = None) -> SyncRun | None
     progress = Progress(run, listener)
     try:
         _carry_out(run, progress)
-    except (OktaError, SyncSetupError, TokenUnreadable) as exc:
+    except (OktaError, OktaSetupError, TokenUnreadable) as exc:
         _fail(run, progress, exc)
     except (directory.Refused, directory.DirectoryConflict, directory.DirectoryInvalid) as exc:
         _refused_while_writing(run, progress, exc)

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from okta.client import OktaClient
+from okta.profile import UserValues, group_values, user_values
 from okta.wire import GONE_STATUS, okta_timestamp
 
 from .config import RunConfig
-from .mapping import UserValues, group_values, user_values
 
 Phase = Callable[[str], None]
 Counter = Callable[[int], None]

@@ -11,16 +11,17 @@ from collections.abc import Callable
 
 from django.conf import settings
 
+from okta import connection as okta
 from okta.client import OktaClient
+from okta.runs import Progress
 
 from ..models import SyncRun
 from .apply import Writes
-from .config import RunConfig, make_client, member_reader
+from .config import RunConfig, member_reader
 from .plan import Plan, complete_plan
 from .plan_groups import plan_groups
 from .plan_memberships import MembershipPlan, MembershipPlanner, read_order
 from .plan_users import UserPlan, plan_users
-from .progress import Progress
 from .reading import read_listings
 
 MayWrite = Callable[[Plan], bool]  # would the guard let this (partial) plan be written?
@@ -30,7 +31,7 @@ def read_and_plan(
     run: SyncRun, config: RunConfig, progress: Progress, writes: Writes | None, may_write: MayWrite
 ) -> Plan:
     """The run's whole plan; with `writes`, what can be written early is handed over."""
-    client = make_client(config.api_url, run.api_token_encrypted, on_page=progress.on_page)
+    client = okta.client(config.api_url, run.api_token_encrypted, on_page=progress.on_page)
     progress.stats = client.stats
     with client:
         progress.phase("Checking the connection")

@@ -19,6 +19,7 @@ from django.test import Client
 from event_hooks.models import EventStatus, HookCounters, HookEvent, HookSettings
 from event_hooks.service import configure, processing
 from event_hooks.service.intake import MAX_EVENTS
+from okta.models import OktaOrg, Scope
 from okta.token_crypto import encrypt_token
 from querypie_admin.directory import Caller
 from querypie_admin.models import (
@@ -30,7 +31,7 @@ from querypie_admin.models import (
     RoleMapping,
     User,
 )
-from sync.models import RunStatus, Scope, SyncSettings
+from sync.models import RunStatus
 from tests.event_hooks.conftest import _busy, wait_until
 from tests.factories import UserFactory
 
@@ -225,7 +226,7 @@ def test_forged_events_change_nothing_okta_does_not_say(live_server, secret, syn
 def test_a_forged_event_for_a_user_outside_the_app_creates_nobody(
     live_server, secret, org, run_sync
 ):
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     assert run_sync().status == RunStatus.SUCCEEDED
 
     post(live_server, delivery(event("outsider", "user.lifecycle.create", id=org.outsider.id)),
@@ -306,7 +307,7 @@ class NotOkta:
 )
 def test_register_against_a_server_that_is_not_okta_is_a_clear_error(owner, answer, kept_id):
     not_okta = NotOkta(answer)
-    SyncSettings.objects.update_or_create(pk=1, defaults={
+    OktaOrg.objects.update_or_create(pk=1, defaults={
         "api_url": not_okta.url, "api_token_encrypted": encrypt_token("t" * 40),
         "api_token_last4": "tttt"})  # fmt: skip
     browser = Client()

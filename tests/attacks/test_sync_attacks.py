@@ -11,11 +11,12 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, transaction
 
+from okta.models import OktaOrg
 from querypie_admin import directory
 from querypie_admin.directory import batch
 from querypie_admin.models import AuthProvider, Group, LinkSource, Role, User
 from sync.engine.confirmation import ConfirmationRefused, confirm_held_run
-from sync.models import RunStatus, SyncRun, SyncSettings
+from sync.models import RunStatus, SyncRun
 from tests.factories import GroupFactory, UserFactory, okta_user
 from tests.sync.writes import synced
 from tests.waiting import lock_waits, wait_until
@@ -145,7 +146,7 @@ def test_sync_cannot_deactivate_an_owner_handed_over_to_okta(run_sync, org, owne
 # Two confirmations of one held run at once ---------------------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_of_one_held_run_at_once_start_one_run(run_sync, org, system_admin):
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     run_sync()
     org.directory.delete_user(org.ada.id)
     org.directory.suspend_user(org.alan.id)

@@ -6,10 +6,11 @@ import pytest
 from django.test import Client, override_settings
 
 from fake_okta import FakeOkta, FakeOktaDirectory
+from okta.models import OktaOrg
 from querypie_admin.models import AuditEvent, LinkSource, Role, RoleMapping, User
 from scim.models import ScimToken
 from sso.models import IdpCertificate, SamlSettings
-from sync.models import SyncRun, SyncSettings
+from sync.models import SyncRun
 from tests.factories import UserFactory, okta_group, okta_user
 from tests.saml_idp.idp import TestIdentityProvider
 from tests.saml_idp.keys import make_key_pair
@@ -46,7 +47,7 @@ def handed_over_owner(db) -> User:
 def trust() -> tuple:
     """Whom the console trusts: the IdP, its certificates, SCIM tokens, the Okta API."""
     config = SamlSettings.load()
-    sync = SyncSettings.load()
+    sync = OktaOrg.load()
     return (
         config.idp_entity_id,
         config.idp_sso_url,

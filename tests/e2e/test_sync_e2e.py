@@ -78,9 +78,9 @@ def test_wrong_token_and_bad_url_show_errors_beside_their_fields(
     fill_connection(page, "ftp://acme.okta.com", "whatever")
     page.locator("#okta-sync").get_by_role("button", name="Save Changes").click()
     expect(page.locator(".field.has-error").filter(has_text="API URL")).to_be_visible()
-    from sync.models import SyncSettings
+    from okta.models import OktaOrg
 
-    assert SyncSettings.load().api_url == ""
+    assert OktaOrg.load().api_url == ""
 
 
 def test_replication_frequency_shows_only_the_detail_it_needs(

@@ -16,12 +16,13 @@ from event_hooks.models import EventStatus, HookCounters, HookEvent, HookSetting
 from event_hooks.service import registration
 from fake_okta import FakeOkta, FakeOktaDirectory
 from fake_okta.model import User as OktaUser
+from okta.models import OktaOrg, Scope
 from okta.token_crypto import encrypt_token
 from querypie_admin.celery import app as celery_app
 from querypie_admin.directory import Caller
 from querypie_admin.models import DirectoryLink, LinkSource, User
 from sync.engine.runs import execute_run, start_saved_run
-from sync.models import RunKind, RunStatus, Scope, SyncSettings
+from sync.models import RunKind, RunStatus
 from tests.workers import celery_worker, point_celery_at, worker_database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -142,7 +143,7 @@ def hooked(
 
 
 def _sync_once(okta: FakeOkta, scope: str) -> None:
-    s = SyncSettings.load()
+    s = OktaOrg.load()
     s.enabled, s.api_url, s.scope = True, okta.base_url, scope
     s.api_token_encrypted, s.api_token_last4 = encrypt_token(okta.token), okta.token[-4:]
     s.deactivation_threshold = 50  # a small org: the guard has its own tests

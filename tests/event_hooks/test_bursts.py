@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from event_hooks.models import Effect, EventStatus, HookEvent
+from okta.models import OktaOrg
 from querypie_admin.models import AuditEvent, User
-from sync.models import SyncSettings
 
 BURST = 2000
 ANSWER_LIMIT = 3.0  # Okta's timeout: every delivery must be answered within it
@@ -39,7 +39,7 @@ def test_a_burst_of_2000_events_is_answered_within_3_seconds_each(hooked):
 
 @pytest.mark.parametrize("org_size", [46])  # 50 synced users: 20% lets 10 go at once
 def test_a_burst_that_would_deactivate_past_the_guard_is_held_and_confirm_applies_it(hooked, owner):
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     leaving = hooked.org.extra[:15]
     hooked.okta.deliveries.hold()
     for person in leaving:
@@ -76,7 +76,7 @@ def test_a_burst_that_would_deactivate_past_the_guard_is_held_and_confirm_applie
 
 @pytest.mark.parametrize("org_size", [46])
 def test_confirming_reads_okta_again_so_a_user_reactivated_meanwhile_stays_active(hooked, owner):
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     leaving = hooked.org.extra[:11]
     hooked.okta.deliveries.hold()
     for person in leaving:
@@ -108,7 +108,7 @@ def _admin(user: User) -> Client:
 @pytest.mark.parametrize("org_size", [46])
 def test_while_changes_are_held_later_deactivations_wait_too_even_after_the_window(hooked):
     """A burst cannot trickle past the guard at the threshold's rate, window after window."""
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     leaving, late = hooked.org.extra[:11], hooked.org.extra[11]
     hooked.okta.deliveries.hold()
     for person in leaving:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from event_hooks.models import EventStatus, HookEvent, HookSettings
+from okta.models import OktaOrg, Scope
 from querypie_admin.models import DirectoryLink, Group, GroupMembership, LinkSource, User
-from sync.models import Scope, SyncSettings
 
 
 def synced_group(okta_id: str) -> Group | None:
@@ -88,7 +88,7 @@ def test_events_of_types_not_subscribed_are_stored_and_ignored(hooked):
 
 
 def test_nothing_is_applied_while_synchronization_is_off(hooked):
-    SyncSettings.objects.update(enabled=False)
+    OktaOrg.objects.update(enabled=False)
     d, org = hooked.directory, hooked.org
 
     d.deactivate_user(org.alan.id)

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from event_hooks.models import Effect, EventStatus, HookEvent, HookSettings
 from fake_okta import FakeOkta, FakeOktaDirectory
+from okta.models import OktaOrg
 from okta.token_crypto import encrypt_token
 from querypie_admin.models import AuditEvent
-from sync.models import SyncSettings
 
 PANEL = "/administrator/authentication/okta-event-hooks/"
 
@@ -139,7 +139,7 @@ def okta() -> FakeOkta:
 
 
 def use_token(okta: FakeOkta, token: str) -> None:
-    s = SyncSettings.load()
+    s = OktaOrg.load()
     s.api_url, s.api_token_encrypted, s.api_token_last4 = (
         okta.base_url,
         encrypt_token(token),

@@ -6,8 +6,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from okta.models import OktaOrg
 from querypie_admin.models import AuditEvent, Group, User
-from sync.models import SyncSettings
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = settings(
@@ -94,8 +94,8 @@ def test_sign_in_never_fails(client, owner, login_id, password):
     )
 )
 def test_sync_settings_never_fail_and_a_refusal_saves_nothing(as_owner, fields):
-    before = SyncSettings.load().__dict__ | {"_state": None}
+    before = OktaOrg.load().__dict__ | {"_state": None}
     response = as_owner.post("/administrator/authentication/okta-sync/", fields)
     assert response.status_code in (302, 400)
     if response.status_code == 400:
-        assert SyncSettings.load().__dict__ | {"_state": None} == before
+        assert OktaOrg.load().__dict__ | {"_state": None} == before

@@ -14,10 +14,10 @@ from fake_okta import FakeOkta, FakeOktaDirectory
 from fake_okta.apps import add_application
 from fake_okta.model import iso
 from fake_okta.system_log import sign_in_event, sso_event
+from okta.models import OktaOrg
 from okta.token_crypto import encrypt_token
 from okta_insights.collect.runs import execute_run, start_run
 from okta_insights.models import CollectionRun, CollectionSettings, RunKind, RunLane
-from sync.models import SyncSettings
 from tests.fake_okta_fixtures import FakeClock
 
 LONG_AGO = "2024-01-01T00:00:00.000Z"
@@ -133,7 +133,7 @@ def fake_fixture(org: Org, okta_clock: FakeClock, settings) -> Iterator[FakeOkta
 
 def connect(server: FakeOkta) -> None:
     """Save the Okta address and token the way the sync's settings page does."""
-    s = SyncSettings.load()
+    s = OktaOrg.load()
     s.api_url, s.api_token_last4 = server.base_url, server.token[-4:]
     s.api_token_encrypted = encrypt_token(server.token)
     s.save()

@@ -9,8 +9,9 @@ about who owns what.
 
 import pytest
 
+from okta.models import OktaOrg, Scope
 from querypie_admin.models import AuditEvent, Group, User
-from sync.models import RunStatus, Scope, SyncSettings
+from sync.models import RunStatus
 from tests.scim.conftest import GROUP_SCHEMA, user_body
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def deactivated_by() -> dict[str, str]:
 
 
 def test_scim_and_the_sync_each_change_only_what_they_own(scim, run_sync, org, sync_settings):
-    SyncSettings.objects.update(scope=Scope.APP, deactivation_threshold=100)
+    OktaOrg.objects.update(scope=Scope.APP, deactivation_threshold=100)
     d = org.directory
     ada_id, alan_id = push_user(scim, org.ada), push_user(scim, org.alan)
     push_group(scim, "Engineers", [ada_id, alan_id])

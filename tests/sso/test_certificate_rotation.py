@@ -10,11 +10,11 @@ from freezegun import freeze_time
 
 from fake_okta import FakeOkta, FakeOktaDirectory
 from fake_okta.saml_idp import IdpSession
+from okta.models import OktaOrg
 from okta.token_crypto import encrypt_token
 from querypie_admin.models import AuditEvent, LinkSource
 from sso.models import IdpCertificate, SamlSettings
 from sso.refresh import REFRESH_ACTOR, daily_check
-from sync.models import SyncSettings
 from tests.factories import okta_user
 from tests.sso.conftest import signed_in_login_id
 
@@ -50,7 +50,7 @@ def connected(admin_client, fake):
 
 
 def save_okta_api(fake: FakeOkta) -> None:
-    SyncSettings.objects.update_or_create(
+    OktaOrg.objects.update_or_create(
         pk=1,
         defaults={
             "api_url": fake.base_url,
@@ -212,7 +212,7 @@ def test_refresh_now_runs_the_check_from_the_authentication_page(connected, admi
 def test_unreadable_okta_keys_keep_the_trust_and_alert(connected):
     fake = connected
     save_okta_api(fake)
-    SyncSettings.objects.filter(pk=1).update(api_token_encrypted=encrypt_token("wrong-token"))
+    OktaOrg.objects.filter(pk=1).update(api_token_encrypted=encrypt_token("wrong-token"))
     assert daily_check(REFRESH_ACTOR).okta_keys == "failed"
     assert SamlSettings.load().okta_keys_error.startswith(
         "Okta's key credentials could not be read"

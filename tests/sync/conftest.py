@@ -8,12 +8,13 @@ import pytest
 from django.apps import apps
 
 from fake_okta import FakeOkta, FakeOktaDirectory
+from okta.models import OktaOrg, Scope
 from okta.token_crypto import encrypt_token
 from querypie_admin.celery import app as celery_app
 from querypie_admin.directory import Caller
 from sync.engine.confirmation import confirm_held_run
 from sync.engine.runs import execute_run, start_saved_run
-from sync.models import RunKind, RunStatus, Scope, SyncRun, SyncSettings
+from sync.models import RunKind, RunStatus, SyncRun
 from tests.fake_okta_fixtures import FakeClock
 
 
@@ -64,8 +65,8 @@ def fake_org(org: Org, sync_clock: FakeClock, settings) -> Iterator[FakeOkta]:
         yield fake
 
 
-def save_settings(fake: FakeOkta, **fields) -> SyncSettings:
-    s = SyncSettings.load()
+def save_settings(fake: FakeOkta, **fields) -> OktaOrg:
+    s = OktaOrg.load()
     # A small org: one deactivation is already 20%, so the guard has its own tests.
     values = {"enabled": True, "api_url": fake.base_url, "scope": Scope.DIRECTORY}
     values |= {"deactivation_threshold": 50}
@@ -77,7 +78,7 @@ def save_settings(fake: FakeOkta, **fields) -> SyncSettings:
 
 
 @pytest.fixture
-def sync_settings(db, fake_org: FakeOkta) -> SyncSettings:
+def sync_settings(db, fake_org: FakeOkta) -> OktaOrg:
     return save_settings(fake_org)
 
 
@@ -103,7 +104,7 @@ def run_sync(sync_settings):
 @pytest.fixture
 def held(run_sync, org) -> SyncRun:
     """A run the guard held: Okta lost Ada and suspended Alan, 2 of the 5 synced users."""
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     run_sync()
     org.directory.delete_user(org.ada.id)
     org.directory.suspend_user(org.alan.id)

@@ -13,12 +13,13 @@ import pytest
 
 from okta.client import OktaClientStats
 from okta.errors import OktaError
+from okta.models import OktaOrg
 from querypie_admin.models import AuthProvider, DirectoryLink, GroupMembership, User
 from sync.engine import members
 from sync.engine.config import RunConfig, member_reader
 from sync.engine.members import kept_id
 from sync.engine.runs import execute_run, start_saved_run
-from sync.models import RunKind, RunStatus, SyncSettings
+from sync.models import RunKind, RunStatus
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_leaving_the_stream_early_ends_the_child(sync_settings, fake_org, org, c
         group = org.directory.add_group(f"Team {number:02d}")
         org.directory.add_member(group.id, org.ada.id)
     fake_org.faults.delay(0.2, endpoint="group_users", times=None)  # 2 s to read them all
-    s = SyncSettings.load()
+    s = OktaOrg.load()
     readers = member_reader(RunConfig(api_url=fake_org.base_url), s.api_token_encrypted,
                             OktaClientStats())  # fmt: skip
     group_ids = [group.id for group in org.directory.groups.values()]

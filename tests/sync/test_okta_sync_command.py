@@ -11,9 +11,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from okta.models import OktaOrg
 from okta.token_crypto import decrypt_token
 from querypie_admin.models import AuditEvent, User
-from sync.models import RunStatus, SyncRun, SyncSettings
+from sync.models import RunStatus, SyncRun
 from tests.sync.test_sync_confirmation import active_okta_logins
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_configure_then_run_then_status(fake_org, tmp_path, capsys):
                        str(token_file), "--scope", "directory", "--enable")  # fmt: skip
 
     assert fake_org.token not in out and "oken" in out
-    saved = SyncSettings.load()
+    saved = OktaOrg.load()
     assert saved.enabled and decrypt_token(saved.api_token_encrypted) == fake_org.token
 
     out, _ = okta_sync("run", "--full")
@@ -89,14 +90,14 @@ def test_configure_writes_an_audit_entry_without_the_token(fake_org, tmp_path):
 
 
 def test_configure_saves_nothing_when_the_schedule_step_fails(fake_org, tmp_path):
-    SyncSettings.objects.update_or_create(pk=1, defaults={"frequency": "minutes"})
+    OktaOrg.objects.update_or_create(pk=1, defaults={"frequency": "minutes"})
     for _ in range(2):  # two identical schedules: beat's tables are in a state it cannot use
         IntervalSchedule.objects.create(every=30, period=IntervalSchedule.MINUTES)
 
     with pytest.raises(CommandError, match="Nothing was saved"):
         configure(fake_org, tmp_path, "--enable")
 
-    saved = SyncSettings.load()
+    saved = OktaOrg.load()
     assert not saved.enabled and not saved.has_token and saved.api_url == ""
     assert not PeriodicTask.objects.exists()
     assert not AuditEvent.objects.filter(action="okta_sync.settings_updated").exists()

@@ -6,9 +6,10 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from okta.models import OktaOrg
 from okta.token_crypto import decrypt_token, encrypt_token
 from querypie_admin.models import AuditEvent, User
-from sync.models import RunKind, RunStatus, SyncRun, SyncSettings
+from sync.models import RunKind, RunStatus, SyncRun
 
 pytestmark = pytest.mark.django_db
 SETTINGS_URL = "/administrator/authentication/okta-sync/"
@@ -45,7 +46,7 @@ def test_save_accepts_okta_domains_and_stores_an_origin(admin_client, typed):
     response = admin_client.post(SETTINGS_URL, form_data(api_url=typed))
 
     assert response.status_code == 302
-    assert SyncSettings.load().api_url == "https://acme.okta.com"
+    assert OktaOrg.load().api_url == "https://acme.okta.com"
 
 
 @pytest.mark.parametrize(
@@ -57,19 +58,19 @@ def test_save_refuses_other_schemes_and_plain_http_beside_the_field(admin_client
 
     assert response.status_code == 400
     assert message in response.context["sync_form"].errors["api_url"][0]
-    assert SyncSettings.load().api_url == ""
+    assert OktaOrg.load().api_url == ""
 
 
 def test_plain_http_is_accepted_for_loopback(admin_client):
     admin_client.post(SETTINGS_URL, form_data(api_url="http://127.0.0.1:8900"))
-    assert SyncSettings.load().api_url == "http://127.0.0.1:8900"
+    assert OktaOrg.load().api_url == "http://127.0.0.1:8900"
 
 
 def test_token_is_write_only_masked_encrypted_and_kept_when_left_empty(
     admin_client, okta_authentication
 ):
     admin_client.post(SETTINGS_URL, form_data())
-    saved = SyncSettings.load()
+    saved = OktaOrg.load()
     assert "00abcdefghijklmnWXYZ" not in saved.api_token_encrypted
     assert decrypt_token(saved.api_token_encrypted) == "00abcdefghijklmnWXYZ"
 
@@ -77,7 +78,7 @@ def test_token_is_write_only_masked_encrypted_and_kept_when_left_empty(
     assert "00abcdefghijklmnWXYZ" not in html and "••••••••WXYZ" in html
 
     admin_client.post(SETTINGS_URL, form_data(api_token="", app_id="0oa123"))
-    saved = SyncSettings.load()
+    saved = OktaOrg.load()
     assert saved.app_id == "0oa123"
     assert decrypt_token(saved.api_token_encrypted) == "00abcdefghijklmnWXYZ"
     events = AuditEvent.objects.filter(action="okta_sync.settings_updated").order_by("pk")
@@ -97,7 +98,7 @@ def test_a_mis_pasted_token_is_refused_on_save_without_echoing_it(admin_client):
     errors = response.context["sync_form"].errors["api_token"]
     assert errors and "paste it again" in errors[0]
     assert "00abc" not in response.content.decode()
-    assert not SyncSettings.load().has_token
+    assert not OktaOrg.load().has_token
 
 
 def test_enabling_without_a_token_is_refused(admin_client):
@@ -158,7 +159,7 @@ def test_dry_run_of_unsaved_values_plans_without_writing(
     assert (run.kind, run.status) == (RunKind.DRY_RUN, RunStatus.SUCCEEDED)
     assert run.counts["users_create"] == 5
     assert not User.objects.filter(auth_provider="okta").exists()
-    assert not SyncSettings.load().has_token  # a Dry Run saves nothing
+    assert not OktaOrg.load().has_token  # a Dry Run saves nothing
     page = admin_client.get(response.url).content.decode()
     assert "Would create" in page and "ada@corp.example" in page
 
@@ -221,7 +222,7 @@ def test_history_lists_every_run_with_who_started_it(admin_client, run_sync):
 
 
 def test_history_shows_errors(admin_client, run_sync, sync_settings):
-    SyncSettings.objects.update(api_token_encrypted=encrypt_token("wrong"))
+    OktaOrg.objects.update(api_token_encrypted=encrypt_token("wrong"))
     run_sync()
     assert "E0000011" in admin_client.get(reverse("okta_sync_history")).content.decode()
 
@@ -250,7 +251,7 @@ def test_settings_form_needs_a_csrf_token(owner):
     strict.force_login(owner)
 
     assert strict.post(SETTINGS_URL, form_data()).status_code == 403
-    assert not SyncSettings.load().enabled
+    assert not OktaOrg.load().enabled
 
 
 def test_run_page_labels_samples_and_duration_for_people():
@@ -270,18 +271,18 @@ def test_run_page_labels_samples_and_duration_for_people():
 @pytest.mark.parametrize("op", ["save", "dry_run"])
 def test_a_saved_token_is_not_sent_to_a_changed_api_url(admin_client, sync_settings, op):
     """Pointing the URL at another server must not hand it the write-only token."""
-    before = SyncSettings.load()
+    before = OktaOrg.load()
     data = form_data(op=op, api_url="https://attacker.example", api_token="")
 
     response = admin_client.post(SETTINGS_URL, data)
 
     assert response.status_code == 400
     assert "enter the API token again" in response.context["sync_form"].errors["api_token"][0]
-    assert SyncSettings.load().api_url == before.api_url
+    assert OktaOrg.load().api_url == before.api_url
     assert not SyncRun.objects.exists()
 
 
 def test_a_saved_token_is_kept_when_the_api_url_is_unchanged(admin_client, sync_settings):
     data = form_data(api_url=sync_settings.api_url, api_token="", app_id="0oa999")
     assert admin_client.post(SETTINGS_URL, data).status_code == 302
-    assert SyncSettings.load().app_id == "0oa999"
+    assert OktaOrg.load().app_id == "0oa999"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from okta.models import OktaOrg, Scope
 from querypie_admin.models import AuditEvent, AuthProvider, Group, User
-from sync.models import RunStatus, Scope, SyncSettings
+from sync.models import RunStatus
 from tests.sync.conftest import save_settings
 from tests.sync.writes import RUN_AUDIT_ACTION, directory_writes, sync_link
 from tests.sync.writes import synced as okta_user
@@ -143,7 +144,7 @@ def test_okta_statuses_that_count_as_active(run_sync, org, status):
 
 
 def test_app_scope_reads_only_the_querypie_app(run_sync, org, fake_org):
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     org.directory.assign_user(org.ada.id, profile={"loginId": "ada.l@corp.example"})
 
     run = run_sync()
@@ -156,7 +157,7 @@ def test_app_scope_reads_only_the_querypie_app(run_sync, org, fake_org):
 
 
 def test_app_scope_unassigned_user_is_deactivated(run_sync, org):
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     run_sync()
     org.directory.unassign_user(org.grace.id)
     org.directory.remove_member(org.engineers.id, org.grace.id)
@@ -168,7 +169,7 @@ def test_app_scope_unassigned_user_is_deactivated(run_sync, org):
 
 
 def test_app_scope_without_id_asks_for_it_when_several_apps_match(run_sync, org):
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     org.directory.add_app("QueryPie")
 
     run = run_sync()
@@ -181,7 +182,7 @@ def test_app_scope_without_id_asks_for_it_when_several_apps_match(run_sync, org)
 def test_app_scope_with_application_id_uses_that_app(run_sync, org):
     second = org.directory.add_app("QueryPie")
     org.directory.assign_user(org.outsider.id, app_id=second.id)
-    SyncSettings.objects.update(scope=Scope.APP, app_id=second.id)
+    OktaOrg.objects.update(scope=Scope.APP, app_id=second.id)
 
     run_sync()
 
@@ -200,7 +201,7 @@ def test_directory_scope_reads_every_user_and_only_okta_groups(run_sync, org):
 
 
 def test_group_rename_and_deletion_follow_okta(run_sync, org):
-    SyncSettings.objects.update(deactivation_threshold=100)  # half the groups go
+    OktaOrg.objects.update(deactivation_threshold=100)  # half the groups go
     run_sync()
     org.directory.update_group(org.finance.id, name="Finance & Legal")
     org.directory.delete_group(org.engineers.id)

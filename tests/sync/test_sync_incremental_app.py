@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from okta.models import OktaOrg, Scope
 from querypie_admin.models import Group, User
 from sync.engine import app_scope
-from sync.models import RunKind, RunMode, RunStatus, Scope, SyncSettings
+from sync.models import RunKind, RunMode, RunStatus, SyncSettings
 from tests.sync.writes import synced as okta_user
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def app_sync(run_sync, fake_org):
     """Full app-scope sync first; then each call is a scheduled run that may be incremental."""
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     assert run_sync().status == RunStatus.SUCCEEDED
     settle()
 
@@ -131,7 +132,7 @@ def test_incremental_app_scope_run_adds_a_newly_assigned_group_and_deletes_an_un
 ):
     design = org.directory.add_group("Design")
     org.directory.add_member(design.id, org.outsider.id)
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     run_sync()
     settle()
     org.directory.assign_group(design.id)
@@ -154,7 +155,7 @@ def test_many_newly_assigned_users_are_read_from_the_full_user_listing(
 ):
     monkeypatch.setattr(app_scope, "MAX_ID_READS", 1)
     newcomer = org.directory.add_user("newcomer@corp.example")
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     run_sync()
     settle()
     org.directory.assign_user(org.outsider.id)
@@ -171,7 +172,7 @@ def test_many_newly_assigned_users_are_read_from_the_full_user_listing(
 
 
 def test_guard_holds_an_incremental_run_that_would_deactivate_most_users(app_sync, org, run_sync):
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     for user in (org.ada, org.alan, org.grace):  # unassigned, directly and through groups
         org.directory.unassign_user(user.id)
         org.directory.remove_member(org.engineers.id, user.id)

@@ -4,8 +4,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from sync.models import SyncSettings
-from sync.schedule import parse_cron
+from okta.models import OktaOrg
+from okta.schedule import parse_cron
 from tests.sync.test_sync_console import SETTINGS_URL, form_data
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_a_1_mb_api_token_is_refused_without_echoing_it(admin_client):
     assert response.status_code == 400
     error = response.context["sync_form"].errors["api_token"][0]
     assert "at most 200 characters" in error and token[:50] not in error
-    assert not SyncSettings.load().has_token
+    assert not OktaOrg.load().has_token
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_a_cron_schedule_faster_than_every_5_minutes_is_refused(admin_client, cr
     error = response.context["sync_form"].errors["cron"][0]
     if gap is not None:
         assert f"runs {gap} minute" in error and "at least 5 minutes apart" in error
-    assert SyncSettings.load().cron == ""
+    assert OktaOrg.load().cron == ""
 
 
 @pytest.mark.parametrize(

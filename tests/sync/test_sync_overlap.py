@@ -13,11 +13,12 @@ import threading
 import pytest
 from django.db import connection
 
+from okta.models import OktaOrg
 from querypie_admin.directory import batch
 from querypie_admin.models import AuditEvent, AuthProvider, DirectoryLink, GroupMembership, User
 from sync.engine import plan_users
 from sync.engine.runs import execute_run, start_saved_run
-from sync.models import RunKind, RunStatus, SyncRun, SyncSettings
+from sync.models import RunKind, RunStatus, SyncRun
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,7 +160,7 @@ def test_changes_to_rows_that_exist_are_written_after_reading_in_the_same_transa
 ):
     """Updates, deactivations, a deleted group and its memberships: written by the run's
     writer once reading is done, with every foreign key checked as each batch is written."""
-    SyncSettings.objects.update(deactivation_threshold=100)
+    OktaOrg.objects.update(deactivation_threshold=100)
     run_sync()
     org.directory.update_user(org.grace.id, firstName="Amazing Grace")
     org.directory.suspend_user(org.alan.id)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from okta.models import OktaOrg
 from querypie_admin import directory
 from querypie_admin.models import AuditEvent, Group, GroupMembership, LinkSource, User
-from sync.models import RunKind, RunStatus, SyncSettings
+from sync.models import RunKind, RunStatus
 from tests.factories import okta_group, okta_user
 from tests.sync.writes import directory_writes, sync_link, synced
 
@@ -107,7 +108,7 @@ def test_empty_group_listing_is_held_and_counts_every_membership_that_would_go(r
 
 
 def test_what_the_plan_says_is_exactly_what_is_written(run_sync, org):
-    SyncSettings.objects.update(deactivation_threshold=100)
+    OktaOrg.objects.update(deactivation_threshold=100)
     run_sync()
     org.directory.delete_group(org.engineers.id)  # 3 memberships go with it
     org.directory.remove_member(org.finance.id, org.linus.id)
@@ -153,7 +154,7 @@ def test_absence_releases_a_shared_users_sync_link_and_keeps_it_active(run_sync,
 
 
 def test_absence_deactivates_a_user_that_only_signed_in_with_saml_besides_the_sync(run_sync):
-    SyncSettings.objects.update(deactivation_threshold=100)  # the only synced user goes
+    OktaOrg.objects.update(deactivation_threshold=100)  # the only synced user goes
     gone = okta_user(LinkSource.SAML, LinkSource.OKTA_SYNC, external_id="00u-left",
                      login_id="left@corp.example")  # fmt: skip
 

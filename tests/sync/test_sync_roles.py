@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from okta.models import OktaOrg, Scope
 from querypie_admin import directory
 from querypie_admin.directory import Caller, roles
 from querypie_admin.models import (
@@ -27,7 +28,7 @@ from querypie_admin.models import (
     User,
 )
 from sync.engine.runs import execute_run, start_saved_run
-from sync.models import RunKind, RunMode, RunStatus, Scope, SyncRun, SyncSettings
+from sync.models import RunKind, RunMode, RunStatus, SyncRun, SyncSettings
 from tests.factories import UserFactory, okta_group
 from tests.sync.writes import directory_writes
 from tests.sync.writes import synced as okta_user
@@ -271,7 +272,7 @@ def test_local_accounts_in_mapped_groups_are_untouched(run_sync, org, admins):
 
 
 def test_incremental_runs_promote_and_demote(run_sync, org, admins):
-    SyncSettings.objects.update(deactivation_threshold=100)  # one removal is all Admins has
+    OktaOrg.objects.update(deactivation_threshold=100)  # one removal is all Admins has
     assert run_sync().status == RunStatus.SUCCEEDED
     settle()
     org.directory.add_member(admins.id, org.alan.id)
@@ -291,7 +292,7 @@ def test_incremental_runs_promote_and_demote(run_sync, org, admins):
 def test_a_mapped_group_outside_the_sync_scope_grants_by_its_stored_members(run_sync, org, owner):
     """App scope: the mapped group is not assigned to the QueryPie app and SCIM manages it;
     the sync decides by the members stored here, so it neither ignores nor undoes them."""
-    SyncSettings.objects.update(scope=Scope.APP)
+    OktaOrg.objects.update(scope=Scope.APP)
     run_sync()
     okta_id = "00gscimadmins00000001"
     scim_admins = okta_group(LinkSource.SCIM, external_id=okta_id, name="SCIM admins")
@@ -307,7 +308,7 @@ def test_a_mapped_group_outside_the_sync_scope_grants_by_its_stored_members(run_
 def test_a_scim_push_while_the_sync_writes_is_not_undone(run_sync, org, admins):
     """Okta took Ada out of Admins (the plan demotes her); while the sync writes, SCIM puts
     her in another mapped group. Deciding again from what is stored keeps her role."""
-    SyncSettings.objects.update(deactivation_threshold=100)
+    OktaOrg.objects.update(deactivation_threshold=100)
     org.directory.add_member(admins.id, org.ada.id)
     run_sync()
     okta_id = "00gscimadmins00000001"

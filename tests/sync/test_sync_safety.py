@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from okta.models import OktaOrg
 from okta.token_crypto import encrypt_token
 from querypie_admin.models import AuthProvider, Group, LinkSource, User
 from sync.models import RunKind, RunMode, RunStatus, SyncSettings
@@ -74,7 +75,7 @@ def test_rate_limit_beyond_retries_fails_and_says_so(run_sync, fake_org):
 
 
 def test_invalid_token_gives_a_clear_error(run_sync, sync_settings):
-    SyncSettings.objects.update(api_token_encrypted=encrypt_token("not-the-token"))
+    OktaOrg.objects.update(api_token_encrypted=encrypt_token("not-the-token"))
 
     run = run_sync()
 
@@ -84,7 +85,7 @@ def test_invalid_token_gives_a_clear_error(run_sync, sync_settings):
 
 
 def test_token_without_permission_names_E0000006(run_sync, sync_settings):
-    SyncSettings.objects.update(api_token_encrypted=encrypt_token("read-nothing"))
+    OktaOrg.objects.update(api_token_encrypted=encrypt_token("read-nothing"))
 
     run = run_sync()
 
@@ -92,7 +93,7 @@ def test_token_without_permission_names_E0000006(run_sync, sync_settings):
 
 
 def test_mass_deactivation_guard_stops_before_writing_and_confirm_proceeds(run_sync, org):
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     run_sync()
     org.directory.delete_user(org.ada.id)
     org.directory.suspend_user(org.alan.id)  # 2 of 5 = 40%
@@ -115,7 +116,7 @@ def test_mass_deactivation_guard_stops_before_writing_and_confirm_proceeds(run_s
 
 def test_guard_holds_the_first_sync_when_okta_lost_most_migrated_users(run_sync):
     """Rows the sync linked before links existed (migrated) are measured on the first run."""
-    SyncSettings.objects.update(deactivation_threshold=20)
+    OktaOrg.objects.update(deactivation_threshold=20)
     for number in range(10):  # synced by the old version; this Okta org no longer has them
         okta_user(LinkSource.OKTA_SYNC, external_id=f"00uold{number}",
                   login_id=f"old{number}@corp.example")  # fmt: skip
@@ -132,7 +133,7 @@ def test_guard_holds_the_first_sync_when_okta_lost_most_migrated_users(run_sync)
 
 def test_first_sync_leaves_accounts_it_never_linked_alone(run_sync, user_factory):
     """Accounts SAML sign-in created and local accounts are not the sync's to deactivate."""
-    SyncSettings.objects.update(deactivation_threshold=0)
+    OktaOrg.objects.update(deactivation_threshold=0)
     signed_in = [okta_user(LinkSource.SAML, login_id=f"saml{n}@corp.example") for n in range(3)]
     local = user_factory(login_id="local@corp.example")
 
@@ -144,7 +145,7 @@ def test_first_sync_leaves_accounts_it_never_linked_alone(run_sync, user_factory
 
 
 def test_guard_threshold_is_configurable(run_sync, org):
-    SyncSettings.objects.update(deactivation_threshold=50)
+    OktaOrg.objects.update(deactivation_threshold=50)
     run_sync()
     org.directory.delete_user(org.grace.id)
     org.directory.delete_user(org.linus.id)  # 2 of 5 users, 2 of 5 memberships: 40% <= 50%

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from okta.models import OktaOrg, Scope
+from okta.schedule import describe
 from querypie_admin.directory import Caller
 from sync.actions import save_settings
 from sync.engine.confirmation import ConfirmationRefused, confirm_held_run
 from sync.engine.runs import SyncAlreadyRunning, SyncNotConfigured, execute_run, start_saved_run
-from sync.forms import SETTING_FIELDS, SyncSettingsForm
-from sync.models import RunKind, RunStatus, Scope, SyncRun, SyncSettings
-from sync.schedule import describe
+from sync.forms import SyncSettingsForm
+from sync.models import RunKind, RunStatus, SyncRun, SyncSettings
 
 logger = logging.getLogger(__name__)
 BAR_WIDTH = 30
@@ -55,8 +56,8 @@ class Command(BaseCommand):
             token = options["api_token_file"].read_text().strip()
         except OSError as exc:
             raise CommandError(f"Cannot read the token file: {exc.strerror}") from None
-        current = SyncSettings.load()
-        data = {name: getattr(current, name) for name in SETTING_FIELDS} | {
+        current = OktaOrg.load()
+        data = SyncSettingsForm(instance=current).initial | {
             "enabled": options["enable"] or current.enabled,
             "api_url": options["api_url"],
             "api_token": token,
@@ -68,11 +69,11 @@ class Command(BaseCommand):
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             raise CommandError(errors)
         try:
-            saved = save_settings(Caller.command(COMMAND_LABEL), form.cleaned_data)
+            save_settings(Caller.command(COMMAND_LABEL), form.cleaned_data)
         except Exception as exc:  # the transaction rolled back: say so, not a traceback
             logger.exception("okta_sync configure failed")
             raise CommandError(f"Nothing was saved: {exc}") from None
-        self.stdout.write(f"Saved. API token: {saved.masked_token}")
+        self.stdout.write(f"Saved. API token: {OktaOrg.load().masked_token}")
 
     def _run(self, **options: Any) -> None:
         held_id = options["confirm_deactivations"]
@@ -124,16 +125,16 @@ class Command(BaseCommand):
         sys.stderr.flush()
 
     def _status(self, **options: Any) -> None:
-        s = SyncSettings.load()
+        s, org = SyncSettings.load(), OktaOrg.load()
         last = SyncRun.objects.first()
         status = {
-            "enabled": s.enabled,
-            "api_url": s.api_url,
-            "api_token": s.masked_token,
-            "app_id": s.app_id,
-            "scope": s.scope,
-            "replication_frequency": describe(s),
-            "deactivation_threshold": s.deactivation_threshold,
+            "enabled": org.enabled,
+            "api_url": org.api_url,
+            "api_token": org.masked_token,
+            "app_id": org.app_id,
+            "scope": org.scope,
+            "replication_frequency": describe(org),
+            "deactivation_threshold": org.deactivation_threshold,
             "last_full_sync_at": s.last_full_sync_at.isoformat() if s.last_full_sync_at else None,
             "last_run": last.result() if last else None,
         }

@@ -1,4 +1,5 @@
-"""How an Okta user becomes a console user: field mapping, status mapping, what Okta sent."""
+"""How an Okta user or group becomes a console one: field mapping, status mapping, what Okta
+sent. The sync and Event Hooks read the same Okta objects, so they map them here, once."""
 
 from sys import intern
 from typing import Any

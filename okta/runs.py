@@ -1,4 +1,5 @@
-"""Live progress of a run: kept in memory, written to its row at most twice a second.
+"""The run machinery every Okta reader shares. Live progress of a run: kept in memory,
+written to its row at most twice a second.
 
 Shared by the Okta sync (SyncRun, counting users) and the Okta visibility collection
 (CollectionRun, counting stored items): any run model with `phase`, `progress` and
