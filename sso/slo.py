@@ -90,7 +90,7 @@ def logout_at_idp(request: HttpRequest, session: SamlSession | None) -> HttpResp
 
 def _check_response(incoming: Incoming, request: HttpRequest, config: SamlSettings) -> str:
     """The NameID of the request it answers; SamlRefused when mismatched or unsolicited."""
-    check_signature(incoming, request, config)
+    check_signature(incoming, config)
     check_issuer_and_destination(incoming, config)
     expires_at(incoming, config)
     irt = incoming.root.get("InResponseTo") or ""
@@ -146,7 +146,7 @@ def _named_sessions(incoming: Incoming) -> tuple[str, str, list[str]]:
 
 def _logout_request(request: HttpRequest, incoming: Incoming, config: SamlSettings) -> HttpResponse:
     try:
-        check_signature(incoming, request, config)
+        check_signature(incoming, config)
         check_issuer_and_destination(incoming, config)
         keep_until = expires_at(incoming, config)
         name_id, name_id_format, indexes = _named_sessions(incoming)
