@@ -10,7 +10,7 @@ profile attributes and the SAML link are written through the directory, like eve
 
 from django.http import HttpRequest
 
-from querypie_admin import audit, directory
+from querypie_admin import audit, audit_throttle, directory
 from querypie_admin.models import DirectoryLink, User
 
 from .acs import SamlIdentity
@@ -148,12 +148,26 @@ def record_success(request: HttpRequest, user: User, identity: SamlIdentity) -> 
 
 
 def record_refusal(request: HttpRequest, refusal: SamlRefused) -> None:
+    """A refusal that names an account (a valid assertion for someone) is audited every
+    time; one that names nobody (the Response itself was refused) is anonymous, audited at
+    most once a minute per client address, with a count (querypie_admin.audit_throttle)."""
     label = (refusal.subject or "unknown (SAML)")[:255]
+    detail = {"method": "saml", "reason": refusal.reason}
+    if not refusal.subject:
+        audit_throttle.record_refusal(
+            "saml_sign_in",
+            "auth.signin",
+            request=request,
+            actor=label,
+            target_label=label,
+            detail=detail,
+        )
+        return
     audit.record(
         "auth.signin",
         actor=label,
         target_label=label,
         outcome="failure",
-        detail={"method": "saml", "reason": refusal.reason},
+        detail=detail,
         request=request,
     )
