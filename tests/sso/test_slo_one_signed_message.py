@@ -13,7 +13,7 @@ from querypie_admin.models import AuditEvent, LinkSource
 from sso.saml import slo_url
 from tests.factories import okta_user
 from tests.saml_idp.idp import encode
-from tests.saml_idp.logout import LogoutSpec, logout_request_xml, redirect_query
+from tests.saml_idp.logout import LogoutSpec, logout_request_xml, post_value, redirect_query
 from tests.sso.conftest import configure, signed_in_login_id
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,17 @@ def test_the_genuine_signed_query_alone_still_signs_its_user_out(client, slo_idp
     assert not refusals()
     accepted = AuditEvent.objects.get(action="sso.single_logout")
     assert (accepted.detail["step"], accepted.detail["name_id"]) == ("request_accepted", MALLORY)
+
+
+def test_a_post_form_with_a_second_saml_request_ends_no_session(client, slo_idp, signed_in):
+    """The HTTP-POST binding likewise: Mallory's signed LogoutRequest and a second field."""
+    signed = LogoutSpec(name_id=MALLORY, destination=slo_url(), issuer=slo_idp.entity_id)
+    fields = {"SAMLRequest": [post_value(logout_request_xml(signed, slo_idp.keys))]}
+    fields["SAMLRequest"].append(post_value(logout_request(slo_idp, JANE)))
+
+    assert client.post(SLO, fields).status_code == 400
+
+    assert signed_in_login_id(signed_in[JANE]) == JANE
+    assert signed_in_login_id(signed_in[MALLORY]) == MALLORY
+    [refused] = refusals()
+    assert refused.detail["reason"] == "the form carries SAMLRequest more than once"
