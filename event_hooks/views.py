@@ -38,6 +38,7 @@ def okta_event_hook(request: HttpRequest) -> HttpResponse:
     if not authentication.authenticated(hook, request.headers.get(hook.header_name, "")):
         logger.info("Okta event hook %s refused: no valid secret (from %s)",
                     request.method, audit.client_ip(request))  # fmt: skip
+        authentication.record_refusal(request)
         return JsonResponse({"error": "A valid event hook secret is required."}, status=401)
     if request.method == "GET":
         return verification.answer(request)

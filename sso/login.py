@@ -1,6 +1,7 @@
 """From a valid SAML identity to a signed-in console user, with the audit trail.
 
-The user is matched by the loginId attribute (NameID when it is absent), case-insensitively.
+The user is matched by the loginId attribute (NameID when it is absent), case-insensitively;
+an Owner or System Admin must also be the identity recorded for it (sso.pinning).
 A `groups` attribute (Okta group ids) applies the role mappings before the session starts.
 SAML signs in only accounts Okta owns (linked by any source, or handed over): a local account
 with the same login ID signs in with its password, and the assertion never touches it. The
@@ -9,12 +10,13 @@ profile attributes and the SAML link are written through the directory, like eve
 
 from django.http import HttpRequest
 
-from querypie_admin import audit, directory
+from querypie_admin import audit, audit_throttle, directory
 from querypie_admin.models import DirectoryLink, User
 
 from .acs import SamlIdentity
 from .attributes import GROUPS, LOGIN_ID, PROFILE
 from .models import SamlSettings
+from .pinning import check_pinned_identity
 from .refusals import INACTIVE, INVALID, PASSWORD_ACCOUNT, UNPROVISIONED, SamlRefused
 
 EXTERNAL_ID_MAX = DirectoryLink._meta.get_field("external_id").max_length
@@ -95,15 +97,19 @@ def _directory_refusal(exc: directory.Refused, login_id: str) -> SamlRefused:
 
 def resolve_user(identity: SamlIdentity) -> User:
     """The Okta-owned user the assertion names, or a new one when "Create users on first
-    login" is on; each sign-in refreshes the profile and the SAML link."""
+    login" is on; each sign-in refreshes the profile and the SAML link. An Owner or System
+    Admin must also be the identity recorded for it (sso.pinning). The asserted groups apply
+    to a user created now too: the first session already carries the mapped role."""
     login_id = _checked_login_id(identity)
     user = User.objects.filter(login_id__ci_exact=login_id).first()
     try:
         if user is None:
-            return _create_user(login_id, identity)
-        _check_can_sign_in(user)
-        changes = profile_changes(identity)
-        directory.update_user(directory.Caller.saml(), user, changes, sent=sent_by(identity))
+            user = _create_user(login_id, identity)
+        else:
+            _check_can_sign_in(user)
+            check_pinned_identity(user, identity.name_id)
+            changes = profile_changes(identity)
+            directory.update_user(directory.Caller.saml(), user, changes, sent=sent_by(identity))
     except directory.Refused as exc:
         raise _directory_refusal(exc, login_id) from exc
     except (directory.DirectoryInvalid, directory.DirectoryConflict) as exc:
@@ -142,12 +148,26 @@ def record_success(request: HttpRequest, user: User, identity: SamlIdentity) -> 
 
 
 def record_refusal(request: HttpRequest, refusal: SamlRefused) -> None:
+    """A refusal that names an account (a valid assertion for someone) is audited every
+    time; one that names nobody (the Response itself was refused) is anonymous, audited at
+    most once a minute per client address, with a count (querypie_admin.audit_throttle)."""
     label = (refusal.subject or "unknown (SAML)")[:255]
+    detail = {"method": "saml", "reason": refusal.reason}
+    if not refusal.subject:
+        audit_throttle.record_refusal(
+            "saml_sign_in",
+            "auth.signin",
+            request=request,
+            actor=label,
+            target_label=label,
+            detail=detail,
+        )
+        return
     audit.record(
         "auth.signin",
         actor=label,
         target_label=label,
         outcome="failure",
-        detail={"method": "saml", "reason": refusal.reason},
+        detail=detail,
         request=request,
     )

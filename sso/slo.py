@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML as X
 
-from querypie_admin import audit
+from querypie_admin import audit, audit_throttle
 
 from . import sessions, slo_messages
 from .models import ConsumedLogoutRequest, LogoutRequestSent, SamlSession, SamlSettings
@@ -37,9 +37,21 @@ MESSAGE_ID_MAX = ConsumedLogoutRequest._meta.get_field("request_id").max_length
 logger = logging.getLogger(__name__)
 
 
-def _record(request: HttpRequest | None, step: str, outcome: str = "success", **detail) -> None:
+def _record(request: HttpRequest, step: str, outcome: str = "success", **detail) -> None:
+    """One `sso.single_logout` event; a refusal of no signed-in user is anonymous, audited
+    at most once a minute per client address, with a count (querypie_admin.audit_throttle)."""
     user = detail.pop("user", None)
     label = user.login_id if user is not None else (detail.get("name_id") or "unknown (SAML)")
+    if outcome == "failure" and user is None:
+        audit_throttle.record_refusal(
+            "saml_single_logout",
+            ACTION,
+            request=request,
+            actor=label[:255],
+            target_label=label[:255],
+            detail={"step": step, **detail},
+        )
+        return
     audit.record(
         ACTION,
         actor=user or label[:255],
@@ -90,7 +102,7 @@ def logout_at_idp(request: HttpRequest, session: SamlSession | None) -> HttpResp
 
 def _check_response(incoming: Incoming, request: HttpRequest, config: SamlSettings) -> str:
     """The NameID of the request it answers; SamlRefused when mismatched or unsolicited."""
-    check_signature(incoming, request, config)
+    check_signature(incoming, config)
     check_issuer_and_destination(incoming, config)
     expires_at(incoming, config)
     irt = incoming.root.get("InResponseTo") or ""
@@ -146,7 +158,7 @@ def _named_sessions(incoming: Incoming) -> tuple[str, str, list[str]]:
 
 def _logout_request(request: HttpRequest, incoming: Incoming, config: SamlSettings) -> HttpResponse:
     try:
-        check_signature(incoming, request, config)
+        check_signature(incoming, config)
         check_issuer_and_destination(incoming, config)
         keep_until = expires_at(incoming, config)
         name_id, name_id_format, indexes = _named_sessions(incoming)

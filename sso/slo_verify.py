@@ -1,10 +1,10 @@
 """Checks on an incoming LogoutRequest or LogoutResponse, on either binding.
 
-python3-saml's process_slo reads only the query string (HTTP-Redirect) and accepts unsigned
-messages unless told otherwise; Okta sends its LogoutResponse, and its IdP-initiated
-LogoutRequest, by HTTP-POST. So both bindings are read here, with the same checks: a
-signature by a trusted IdP certificate (required), the IdP's Issuer, the exact Destination,
-and the message's age.
+python3-saml's process_slo reads only the query string (HTTP-Redirect), through the
+framework's decoded parameters, and accepts unsigned messages unless told otherwise; Okta
+sends its LogoutResponse, and its IdP-initiated LogoutRequest, by HTTP-POST. So both
+bindings are read here, with the same checks: a signature by a trusted IdP certificate
+(required), the IdP's Issuer, the exact Destination, and the message's age.
 """
 
 import base64
@@ -20,6 +20,7 @@ from onelogin.saml2.xml_utils import OneLogin_Saml2_XML as X
 
 from .certificates import signer, trusted
 from .models import IdpCertificate, SamlSettings
+from .redirect_query import MESSAGES, RedirectQuery, parse, refuse_repeated_fields
 from .refusals import SamlRefused
 from .saml import slo_url
 
@@ -36,7 +37,7 @@ class Incoming:
     binding: str  # C.BINDING_HTTP_REDIRECT or C.BINDING_HTTP_POST
     root: etree._Element
     relay_state: str
-    raw_query: str  # the query string as sent, for the HTTP-Redirect signature
+    query: RedirectQuery | None  # HTTP-Redirect: the SAML parameters exactly as sent
 
     @property
     def message_id(self) -> str:
@@ -58,13 +59,24 @@ def _decoded(value: str, deflated: bool) -> bytes:
     return data
 
 
+def _parameters(request: HttpRequest) -> tuple[dict[str, str], RedirectQuery | None]:
+    """The SAML parameters by name, one value each: from the raw query string for
+    HTTP-Redirect (sso.redirect_query), from the form for HTTP-POST."""
+    if request.method == "GET":
+        query = parse(request.META.get("QUERY_STRING", ""))
+        return {name: query.value(name) for name in query.parts}, query
+    refuse_repeated_fields(request.POST)
+    fields = (*MESSAGES, "RelayState")
+    return {name: request.POST[name] for name in fields if name in request.POST}, None
+
+
 def read(request: HttpRequest) -> Incoming:
     """The logout message of this request, parsed and schema-valid, or SamlRefused."""
-    params = request.GET if request.method == "GET" else request.POST
+    params, query = _parameters(request)
     saml_type = next((name for name in TAGS if params.get(name)), None)
     if saml_type is None:
         raise SamlRefused("no SAMLRequest or SAMLResponse")
-    redirect = request.method == "GET"
+    redirect = query is not None
     data = _decoded(params[saml_type], deflated=redirect)
     try:
         root = X.to_etree(data)  # python3-saml's parser: no DTD, no entities
@@ -75,19 +87,13 @@ def read(request: HttpRequest) -> Incoming:
     if root.tag != f"{{{C.NS_SAMLP}}}{TAGS[saml_type]}":
         raise SamlRefused(f"{saml_type} does not carry a {TAGS[saml_type]}")
     binding = C.BINDING_HTTP_REDIRECT if redirect else C.BINDING_HTTP_POST
-    raw_query = request.META.get("QUERY_STRING", "") if redirect else ""
-    return Incoming(saml_type, binding, root, params.get("RelayState", ""), raw_query)
+    return Incoming(saml_type, binding, root, params.get("RelayState", ""), query)
 
 
-def _signed_query(raw_query: str, saml_type: str) -> str:
-    """The signed part of an HTTP-Redirect query, from the bytes as sent (any URL encoding)."""
-    parts = raw_query.split("&")
-    wanted = (f"{saml_type}=", "RelayState=", "SigAlg=")
-    return "&".join(part for prefix in wanted for part in parts if part.startswith(prefix))
-
-
-def _redirect_signer(incoming: Incoming, request: HttpRequest, allowed: set) -> IdpCertificate:
-    signature, algorithm = request.GET.get("Signature"), request.GET.get("SigAlg")
+def _redirect_signer(incoming: Incoming, allowed: set) -> IdpCertificate:
+    """The query's signature over the very parts the message was read from."""
+    query = incoming.query
+    signature, algorithm = query.value("Signature"), query.value("SigAlg")
     if not signature or not algorithm:
         raise SamlRefused(f"the {incoming.root.tag.split('}')[1]} is not signed")
     if algorithm not in allowed:
@@ -96,7 +102,7 @@ def _redirect_signer(incoming: Incoming, request: HttpRequest, allowed: set) -> 
         signature_bytes = base64.b64decode(signature)
     except (binascii.Error, ValueError) as exc:
         raise SamlRefused("the Signature is not valid base64") from exc
-    signed = _signed_query(incoming.raw_query, incoming.saml_type)
+    signed = query.signed(incoming.saml_type)
     for cert in trusted():
         if U.validate_binary_sign(signed, signature_bytes, U.format_cert(cert.der_b64), algorithm):
             return cert
@@ -124,14 +130,12 @@ def _post_signer(incoming: Incoming, allowed: set, digests: set) -> IdpCertifica
     return cert
 
 
-def check_signature(
-    incoming: Incoming, request: HttpRequest, config: SamlSettings
-) -> IdpCertificate:
+def check_signature(incoming: Incoming, config: SamlSettings) -> IdpCertificate:
     """The trusted certificate that signed the message; unsigned or other keys are refused."""
     allowed = STRONG_SIGNATURES | ({C.RSA_SHA1} if config.allow_sha1 else set())
     digests = STRONG_DIGESTS | ({C.SHA1} if config.allow_sha1 else set())
-    if incoming.binding == C.BINDING_HTTP_REDIRECT:
-        return _redirect_signer(incoming, request, allowed)
+    if incoming.query is not None:
+        return _redirect_signer(incoming, allowed)
     return _post_signer(incoming, allowed, digests)
 
 

@@ -11,6 +11,10 @@ import hmac
 import re
 import secrets
 
+from django.http import HttpRequest
+
+from querypie_admin import audit_throttle
+
 from ..models import HookSettings
 
 SECRET_BYTES = 32
@@ -60,6 +64,19 @@ def authenticated(hook: HookSettings, header_value: str) -> bool:
     current = _matches(hook.secret_hash, value) if hook.secret_hash else False
     previous = _matches(hook.previous_hash, value) if hook.previous_hash else False
     return bool(value) and (current | previous)
+
+
+def record_refusal(request: HttpRequest) -> None:
+    """A request without a valid secret is anonymous: audited as `event_hook.delivery_refused`
+    at most once a minute per client address, with a count (querypie_admin.audit_throttle)."""
+    audit_throttle.record_refusal(
+        "event_hook",
+        "event_hook.delivery_refused",
+        request=request,
+        actor="unknown (Okta Event Hook)",
+        target_label="Okta Event Hooks",
+        detail={"reason": "no valid event hook secret", "method": request.method},
+    )
 
 
 def header_name_problem(name: str) -> str:

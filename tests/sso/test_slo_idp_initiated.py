@@ -184,4 +184,7 @@ def test_garbage_on_the_single_logout_url_is_refused_without_a_500(live_console,
     for data in ({"SAMLRequest": "%%%"}, {"SAMLRequest": post_value("<x")}, {"RelayState": "x"}):
         response = requests.post(f"{live_console}/saml/sp/slo", data, timeout=10)
         assert response.status_code == 400
-    assert AuditEvent.objects.filter(action="sso.single_logout", outcome="failure").count() == 3
+    # one address: the first refusal of a minute is audited, the rest counted on it (two
+    # events if the three straddle a minute)
+    refused = AuditEvent.objects.filter(action="sso.single_logout", outcome="failure")
+    assert len(refused) <= 2 and sum(1 + e.detail["repeated"] for e in refused) == 3
