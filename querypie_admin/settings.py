@@ -266,6 +266,12 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 SSO_METADATA_FETCH_ALLOW_LOOPBACK = _env_bool("SSO_METADATA_FETCH_ALLOW_LOOPBACK")
 SSO_METADATA_FETCH_TIMEOUT = float(os.environ.get("SSO_METADATA_FETCH_TIMEOUT", "10"))
 SSO_METADATA_MAX_BYTES = int(os.environ.get("SSO_METADATA_MAX_BYTES", str(1024 * 1024)))
+# An IdP certificate that neither the current metadata nor Okta's key list names any more still
+# verifies sign-ins this long (assertions already in flight), then it is retired. One hour:
+# Okta signs with a newly activated key at once, so a longer overlap only helps a planted key.
+SSO_CERTIFICATE_UNLISTED_GRACE_SECONDS = int(
+    os.environ.get("SSO_CERTIFICATE_UNLISTED_GRACE_SECONDS", "3600")
+)
 # --- end sso app -----------------------------------------------------------------------------
 
 # Okta API: loopback (the fake Okta on 127.0.0.1, for tests and demos) only when this is on;

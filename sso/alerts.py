@@ -3,7 +3,9 @@ that no longer answers, a change that waits for confirmation.
 
 The same list feeds the banner on every administrator page and the warnings of /healthz;
 certificate expiry is also audited once per threshold (60, 30, 14, 7 and 1 days) by the
-daily check.
+daily check. The expiry alert follows the certificate that signs today's sign-ins, and only a
+newer certificate that already verifies sign-ins (valid now and named) and outlives it
+silences it: any other certificate that happens to end later proves nothing about tomorrow.
 """
 
 import datetime
@@ -16,6 +18,7 @@ from django.utils import timezone
 from querypie_admin import audit
 from querypie_admin.audit import Actor
 
+from .certificates import signing_certificate
 from .metadata import EXPIRY_ALERT_DAYS
 from .models import IdpCertificate, SamlSettings
 
@@ -30,14 +33,16 @@ def _days_left(not_after: datetime.datetime) -> int:
     return (not_after - timezone.now()).days
 
 
-def _expiring(certs: list[IdpCertificate]) -> list[IdpCertificate]:
-    """Trusted certificates within 60 days of their end that no newer one outlives."""
-    return [
-        cert
-        for cert in certs
-        if _days_left(cert.not_after) <= EXPIRY_ALERT_DAYS[0]
-        and not any(other.not_after > cert.not_after for other in certs)
-    ]
+def _expiring() -> list[IdpCertificate]:
+    """The signing certificate, within 60 days of its end, unless a newer trusted certificate
+    outlives it; [] otherwise."""
+    signing = signing_certificate()
+    if signing is None or _days_left(signing.not_after) > EXPIRY_ALERT_DAYS[0]:
+        return []
+    successor = IdpCertificate.objects.trusted().filter(
+        not_before__gt=signing.not_before, not_after__gt=signing.not_after
+    )
+    return [] if successor.exists() else [signing]
 
 
 def _certificate_text(what: str, not_after: datetime.datetime) -> str:
@@ -69,7 +74,7 @@ def current_alerts() -> list[Alert]:
             + " Get the new certificate from your identity provider.",
             "certificate_expiring",
         )
-        for c in _expiring(list(IdpCertificate.objects.trusted()))
+        for c in _expiring()
     ]
     if config.metadata_refresh_error:
         alerts.append(
@@ -85,8 +90,8 @@ def current_alerts() -> list[Alert]:
     if config.pending_metadata_xml:
         alerts.append(
             Alert(
-                "The identity provider's metadata changed its entity ID or URLs: review and "
-                "confirm the change on the Authentication page.",
+                "The identity provider's metadata changed its entity ID, URLs or Single Logout "
+                "binding: review and confirm the change on the Authentication page.",
                 "change_pending",
             )
         )
@@ -101,7 +106,7 @@ def _threshold(days_left: int) -> int:
 def announce_expiries(actor: Actor) -> list[IdpCertificate]:
     """Audit each expiring certificate once per threshold it reaches; returns those audited."""
     announced = []
-    for cert in _expiring(list(IdpCertificate.objects.trusted())):
+    for cert in _expiring():
         threshold = _threshold(_days_left(cert.not_after))
         if cert.expiry_alerted_days is not None and cert.expiry_alerted_days <= threshold:
             continue

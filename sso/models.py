@@ -6,8 +6,12 @@ to the Single Logout URL are cross-site, so the SameSite=Lax session cookie is n
 them, and the replay stores must hold across every web process.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from querypie_admin.singleton import SingletonSettings
 
@@ -74,9 +78,38 @@ class CertificateSource(models.TextChoices):
     OKTA_API = "okta_api", "Okta API"
 
 
+# Named by the current metadata, or by Okta's key list while it is Okta's next certificate: once
+# a certificate was in the metadata and left it, Okta's list (which keeps deactivated keys) no
+# longer keeps it trusted.
+NAMED = Q(in_metadata=True) | Q(in_okta_api=True, ever_in_metadata=False)
+
+
+def unlisted_grace() -> datetime.timedelta:
+    """How long a certificate nobody names any more still verifies (assertions in flight)."""
+    return datetime.timedelta(seconds=settings.SSO_CERTIFICATE_UNLISTED_GRACE_SECONDS)
+
+
 class IdpCertificateQuerySet(models.QuerySet):
-    def trusted(self) -> "IdpCertificateQuerySet":
+    def current(self) -> "IdpCertificateQuerySet":
+        """Not retired: trusted, next, or waiting to be retired."""
         return self.filter(retired_at__isnull=True)
+
+    def named(self, now: datetime.datetime | None = None) -> "IdpCertificateQuerySet":
+        """Not retired, and named by the metadata or Okta's key list, or within the grace
+        after it stopped being named."""
+        since = (now or timezone.now()) - unlisted_grace()
+        return self.current().filter(NAMED | Q(unlisted_since__gt=since))
+
+    def trusted(self, now: datetime.datetime | None = None) -> "IdpCertificateQuerySet":
+        """The certificates that verify signatures at `now`: named and inside their validity
+        window. The one rule for the ACS, Single Logout, sign-in availability and the page."""
+        now = now or timezone.now()
+        return self.named(now).filter(not_before__lte=now, not_after__gte=now)
+
+    def upcoming(self, now: datetime.datetime | None = None) -> "IdpCertificateQuerySet":
+        """Named certificates whose notBefore is still ahead: they verify nothing yet."""
+        now = now or timezone.now()
+        return self.named(now).filter(not_before__gt=now).order_by("not_before", "id")
 
 
 class IdpCertificate(models.Model):
@@ -91,6 +124,7 @@ class IdpCertificate(models.Model):
     in_metadata = models.BooleanField(default=False)  # in the metadata applied last
     ever_in_metadata = models.BooleanField(default=False)
     in_okta_api = models.BooleanField(default=False)  # in the app's key credentials, last read
+    unlisted_since = models.DateTimeField(null=True, blank=True)  # named by neither, since
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_verified_at = models.DateTimeField(null=True, blank=True)  # a sign-in verified with it
     expiry_alerted_days = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -104,11 +138,6 @@ class IdpCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} (expires {self.not_after:%Y-%m-%d})"
-
-    @property
-    def listed(self) -> bool:
-        """Still published: in the metadata, or (never in it yet) among Okta's next keys."""
-        return self.in_metadata or (self.in_okta_api and not self.ever_in_metadata)
 
 
 class SamlRequest(models.Model):

@@ -1,7 +1,11 @@
 """What the Authentication page shows: its forms, the parsed IdP and the values for Okta."""
 
+import datetime
+from dataclasses import dataclass
+
 from django import forms as django_forms
 from django.http import HttpRequest
+from django.utils import timezone
 
 from querypie_admin.directory import role_mappings
 from querypie_admin.models import Role, RoleMappingSettings
@@ -11,9 +15,9 @@ from .attributes import GROUPS, STATEMENTS, groups_expression
 from .forms import MetadataUrlForm, PromotionThresholdForm, RoleMappingForm, SamlSettingsForm
 from .keys import certificate_facts, ensure_sp_key_pair
 from .mapping_actions import MappingPost
-from .metadata import BINDING_LABELS, MetadataError, parse_idp_metadata
-from .models import AuthenticationType, IdpCertificate, SamlSettings
-from .refresh import identity_changes
+from .metadata import BINDING_LABELS
+from .models import AuthenticationType, IdpCertificate, SamlSettings, unlisted_grace
+from .refresh import held_changes
 from .saml import acs_url, slo_url, sp_entity_id
 
 RETIRED_SHOWN = 5
@@ -32,20 +36,39 @@ def bound_forms(request: HttpRequest, config: SamlSettings) -> dict[str, django_
     }
 
 
-def _certificates() -> list[IdpCertificate]:
-    """The trusted certificates, then the last few retired ones."""
-    trusted = list(IdpCertificate.objects.trusted())
-    retired = IdpCertificate.objects.filter(retired_at__isnull=False).order_by("-retired_at")
-    return trusted + list(retired[:RETIRED_SHOWN])
+@dataclass(frozen=True)
+class CertificateRow:
+    """One row of the certificates table: what the certificate does today."""
+
+    cert: IdpCertificate
+    state: str  # trusted, okta_next, grace, next, expired, unnamed, retired
+    until: datetime.datetime | None = None  # the end of the grace
+
+    @property
+    def verifies(self) -> bool:
+        return self.state in ("trusted", "okta_next", "grace")
 
 
-def _pending_changes(config: SamlSettings) -> dict[str, list[str]]:
-    if not config.pending_metadata_xml:
-        return {}
-    try:
-        return identity_changes(config, parse_idp_metadata(config.pending_metadata_xml))
-    except MetadataError:
-        return {}
+def _trusted_row(cert: IdpCertificate) -> CertificateRow:
+    if cert.unlisted_since is not None:
+        return CertificateRow(cert, "grace", cert.unlisted_since + unlisted_grace())
+    return CertificateRow(cert, "trusted" if cert.in_metadata else "okta_next")
+
+
+def certificate_rows() -> list[CertificateRow]:
+    """The trusted certificates, the next ones (notBefore ahead), those kept that verify
+    nothing (expired in the metadata, or no longer named until the check retires them), then
+    the last few retired. Trust is IdpCertificate.objects.trusted(), as for every signature."""
+    now = timezone.now()
+    rows = [_trusted_row(cert) for cert in IdpCertificate.objects.trusted(now)]
+    rows += [CertificateRow(cert, "next") for cert in IdpCertificate.objects.upcoming(now)]
+    shown = {row.cert.pk for row in rows}
+    rows += [
+        CertificateRow(cert, "expired" if cert.not_after < now else "unnamed")
+        for cert in IdpCertificate.objects.current().exclude(pk__in=shown)
+    ]
+    retired = IdpCertificate.objects.exclude(retired_at=None).order_by("-retired_at")
+    return rows + [CertificateRow(cert, "retired") for cert in retired[:RETIRED_SHOWN]]
 
 
 def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
@@ -53,10 +76,10 @@ def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
         "config": config,
         "form": forms["save"],
         "url_form": forms["fetch"],
-        "certificates": _certificates(),
+        "certificate_rows": certificate_rows(),
         "binding_label": BINDING_LABELS.get(config.idp_sso_binding, config.idp_sso_binding),
         "slo_binding_label": BINDING_LABELS.get(config.idp_slo_binding, ""),
-        "pending_changes": _pending_changes(config),
+        "pending_changes": held_changes(config),
         "acs_url": acs_url(),
         "slo_url": slo_url(),
         "sp_entity_id": sp_entity_id(),

@@ -1,9 +1,10 @@
 """The scheduled refresh of the IdP's trust: its Metadata URL and the Okta app's keys.
 
-New certificates apply at once; a changed entityID, SSO URL or Single Logout URL is never
-applied silently: it is held until an admin confirms it on the Authentication page. A fetch
-that fails or brings malformed metadata keeps the last good configuration and raises an
-alert (a banner, an audit event, a /healthz warning).
+New certificates apply at once (each verifies from its notBefore); a changed entityID, SSO URL,
+Single Logout URL or Single Logout binding is never applied silently: it is held until an
+admin confirms it on the Authentication page. A fetch that fails or brings malformed metadata
+keeps the last good configuration and raises an alert (a banner, an audit event, a /healthz
+warning).
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from querypie_admin.audit import Actor
 from . import certificates, okta_keys
 from .alerts import announce_expiries
 from .fetch import fetch_metadata
-from .metadata import IdpMetadata, MetadataError, parse_idp_metadata
+from .metadata import BINDING_LABELS, IdpMetadata, MetadataError, parse_idp_metadata
 from .models import CertificateSource, SamlSettings
 
 REFRESH_ACTOR = "SAML metadata refresh"
@@ -35,14 +36,32 @@ class CheckResult:
         return {"metadata": self.metadata, "okta_keys": self.okta_keys, "notes": self.notes}
 
 
+def _binding(binding: str) -> str:
+    return BINDING_LABELS.get(binding, binding)
+
+
 def identity_changes(config: SamlSettings, metadata: IdpMetadata) -> dict[str, list[str]]:
     """The identity fields the metadata would change: {label: [saved, new]}."""
     pairs = {
         "IdP Entity ID": (config.idp_entity_id, metadata.entity_id),
         "SSO URL": (config.idp_sso_url, metadata.sso_url),
         "Single Logout URL": (config.idp_slo_url, metadata.slo_url),
+        "Single Logout binding": (
+            _binding(config.idp_slo_binding),
+            _binding(metadata.slo_binding),
+        ),
     }
     return {label: [old, new] for label, (old, new) in pairs.items() if old != new}
+
+
+def held_changes(config: SamlSettings) -> dict[str, list[str]]:
+    """What the held metadata would change, for the page; {} when nothing is held."""
+    if not config.pending_metadata_xml:
+        return {}
+    try:
+        return identity_changes(config, parse_idp_metadata(config.pending_metadata_xml))
+    except MetadataError:
+        return {}
 
 
 def _failed(config: SamlSettings, error: str, actor: Actor) -> None:
@@ -122,8 +141,11 @@ def _okta_keys_error(message: str, actor: Actor) -> None:
 
 
 def refresh_okta_keys(actor: Actor) -> str:
-    """Trust the certificates of the Okta app's key credentials, when the API is set up."""
+    """Trust the certificates of the Okta app's key credentials, when the API is set up.
+    Without it no key list names any certificate any more; a failed read keeps the last one
+    (Okta being down must not retire its next certificate)."""
     if not okta_keys.configured():
+        certificates.apply_okta_keys([], actor)
         return "not configured"
     try:
         found = okta_keys.read_certificates()

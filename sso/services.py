@@ -42,7 +42,8 @@ def _apply_metadata(
     """Apply metadata the admin gave or confirmed; any change held for confirmation is done.
 
     Another entityID is another identity provider: the previous one's certificates go at once.
-    The same one keeps its older certificates until the rotation rules retire them.
+    The same one keeps its older certificates until the rotation rules retire them; one an
+    Owner retired by hand is trusted again when the admin saves metadata that lists it.
     """
     new_idp = bool(config.idp_entity_id) and config.idp_entity_id != metadata.entity_id
     config.metadata_xml = xml
@@ -54,8 +55,10 @@ def _apply_metadata(
     config.idp_slo_binding = metadata.slo_binding
     config.pending_metadata_xml, config.pending_since = "", None
     source = CertificateSource.METADATA_URL if url else CertificateSource.METADATA
-    apply = certificates.replace_all if new_idp else certificates.apply_metadata
-    apply(metadata.certificates, source, actor)
+    if new_idp:
+        certificates.replace_all(metadata.certificates, source, actor)
+    else:
+        certificates.apply_metadata(metadata.certificates, source, actor, by_admin=True)
 
 
 @transaction.atomic

@@ -1,80 +1,36 @@
 """IdP certificate rotation with the fake Okta: its Metadata URL, its signed assertions and its
-key credentials API. Old and new certificates both verify during the overlap; the old one is
-retired only once a newer one verified a sign-in, or it expired."""
+key credentials API. Old and new certificates both verify during the overlap; the old one, once
+nobody names it, verifies through the grace and is then retired (sooner once a newer one
+verified a sign-in, or it expired)."""
 
 import datetime
 
 import pytest
-from django.test import Client, override_settings
+from django.conf import settings
 from freezegun import freeze_time
 
-from fake_okta import FakeOkta, FakeOktaDirectory
-from fake_okta.saml_idp import IdpSession
 from okta.models import OktaOrg
 from okta.token_crypto import encrypt_token
-from querypie_admin.models import AuditEvent, LinkSource
+from querypie_admin.models import AuditEvent
 from sso.models import IdpCertificate, SamlSettings
 from sso.refresh import REFRESH_ACTOR, daily_check
-from tests.factories import okta_user
 from tests.sso.conftest import signed_in_login_id
+from tests.sso.okta_idp import (  # noqa: F401 - the *_fixture functions are fixtures
+    JANE,
+    PAGE,
+    connected_fixture,
+    fake_fixture,
+    loopback_allowed_fixture,
+    save_okta_api,
+    sign_in,
+    trusted_keys,
+)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
-PAGE = "/administrator/authentication/"
-JANE = "jane@corp.example"
-
-
-@pytest.fixture
-def loopback_allowed():
-    with override_settings(SSO_METADATA_FETCH_ALLOW_LOOPBACK=True):
-        yield
-
-
-@pytest.fixture
-def fake():
-    directory = FakeOktaDirectory()
-    directory.add_user(JANE, first_name="Jane", last_name="Doe")
-    with FakeOkta(directory, console_url="http://testserver") as server:
-        yield server
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def connected(admin_client, fake):
-    """The admin fetched the fake's Metadata URL and chose Okta; Jane is in the console."""
-    okta_user(LinkSource.SCIM, login_id=JANE)
-    admin_client.post(PAGE, {"op": "fetch", "metadata_url": fake.saml.metadata_url})
-    admin_client.post(
-        PAGE, {"op": "save", "authentication_type": "okta", "clock_skew_seconds": "120"}
-    )
-    assert SamlSettings.load().sso_enabled
-    return fake
-
-
-def save_okta_api(fake: FakeOkta) -> None:
-    OktaOrg.objects.update_or_create(
-        pk=1,
-        defaults={
-            "api_url": fake.base_url,
-            "api_token_encrypted": encrypt_token(fake.token),
-            "api_token_last4": fake.token[-4:],
-            "app_id": fake.app_id,
-        },
-    )
-
-
-def sign_in(fake: FakeOkta) -> Client:
-    """Jane signs in from the Okta dashboard with an assertion the fake signs right now."""
-    user = next(u for u in fake.directory.users.values() if u.profile["login"] == JANE)
-    browser = Client()
-    browser.post(
-        "/saml/sp/acs", {"SAMLResponse": fake.saml.response(user, IdpSession(user.id), None)}
-    )
-    return browser
-
-
-def trusted_keys(fake: FakeOkta) -> set[str]:
-    """Which of the fake's keys the console trusts, by their kid."""
-    trusted = {c.der_b64 for c in IdpCertificate.objects.trusted()}
-    return {key.kid for key in fake.saml.keys if key.cert_b64 in trusted}
+def grace() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.SSO_CERTIFICATE_UNLISTED_GRACE_SECONDS)
 
 
 def test_next_certificate_is_trusted_from_oktas_api_and_both_verify_during_the_overlap(connected):
@@ -111,31 +67,58 @@ def test_old_certificate_is_retired_only_after_a_newer_one_verified_a_sign_in(co
     assert signed_in_login_id(sign_in(fake)) is None  # the old key signs nothing any more
 
 
-def test_old_certificate_that_left_the_metadata_is_retired_when_it_expires(connected):
+def test_old_certificate_that_left_the_metadata_verifies_through_the_grace_then_is_retired(
+    connected,
+):
     fake = connected
     old = fake.saml.active_key
-    new = fake.saml.generate_next_key(valid_days=365 * 5)
-    fake.saml.activate(new.kid)
-    daily_check(REFRESH_ACTOR)
-    with freeze_time(old.expires - datetime.timedelta(days=1)):
+    new = fake.saml.generate_next_key()
+    with freeze_time(new.created + datetime.timedelta(minutes=5)) as clock:
+        fake.saml.activate(new.kid)
+        daily_check(REFRESH_ACTOR)  # the old certificate left the metadata: the grace starts
+        clock.tick(grace() - datetime.timedelta(minutes=1))
         daily_check(REFRESH_ACTOR)
         assert trusted_keys(fake) == {old.kid, new.kid}
-    with freeze_time(old.expires + datetime.timedelta(days=1)):
+        fake.saml.activate(old.kid)  # an assertion signed with the old key, still in flight
+        assert signed_in_login_id(sign_in(fake)) == JANE
+        clock.tick(datetime.timedelta(minutes=1))
+        assert trusted_keys(fake) == {new.kid}  # the grace is over, even before the check
+        assert signed_in_login_id(sign_in(fake)) is None
+        fake.saml.activate(new.kid)
         daily_check(REFRESH_ACTOR)
+    retired = AuditEvent.objects.get(action="sso.certificate_retired")
+    assert retired.detail["reason"] == "no longer named by the metadata or Okta's key list"
+
+
+def test_old_certificate_that_left_the_metadata_and_expired_in_the_grace_is_retired(connected):
+    fake = connected
+    old = fake.saml.active_key
+    with freeze_time(old.expires - datetime.timedelta(minutes=10)) as clock:
+        new = fake.saml.generate_next_key()
+        fake.saml.activate(new.kid)
+        daily_check(REFRESH_ACTOR)
+        assert trusted_keys(fake) == {old.kid, new.kid}
+        clock.tick(datetime.timedelta(minutes=11))
         assert trusted_keys(fake) == {new.kid}
+        daily_check(REFRESH_ACTOR)
     retired = AuditEvent.objects.get(action="sso.certificate_retired")
     assert retired.detail["reason"] == "expired and no longer in the metadata"
 
 
-def test_certificate_still_in_the_metadata_is_kept_after_it_expires_with_an_alert(connected):
+def test_certificate_still_in_the_metadata_is_kept_after_it_expires_but_verifies_nothing(
+    connected, admin_client, owner
+):
     fake = connected
     old = fake.saml.active_key
     with freeze_time(old.expires + datetime.timedelta(days=1)):
         daily_check(REFRESH_ACTOR)
-        assert trusted_keys(fake) == {old.kid}
-        assert signed_in_login_id(sign_in(fake)) == JANE
+        assert trusted_keys(fake) == set()
+        assert signed_in_login_id(sign_in(fake)) is None
+        assert IdpCertificate.objects.get(der_b64=old.cert_b64).retired_at is None
         event = AuditEvent.objects.filter(action="sso.certificate_expiring").latest("id")
         assert event.outcome == "failure" and event.detail["days_left"] < 0
+        admin_client.force_login(owner)  # the earlier session has expired by then
+        assert "Expired: verifies nothing" in admin_client.get(PAGE).content.decode()
 
 
 def test_changed_entity_id_waits_for_an_admins_confirmation(connected, admin_client):

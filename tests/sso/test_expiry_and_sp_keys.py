@@ -19,6 +19,8 @@ from tests.saml_idp.keys import make_key_pair
 from tests.sso.conftest import configure, signed_in_login_id
 
 pytestmark = pytest.mark.django_db
+START = datetime.datetime(2030, 12, 31, 18, 0, tzinfo=datetime.UTC)
+PAGE = "/administrator/authentication/"
 MD = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#"}
 
 
@@ -51,15 +53,36 @@ def test_expiry_is_alerted_once_at_60_30_14_7_and_1_days(admin_client, owner, cl
         assert any("CN=Expiring IdP" in warning for warning in warnings)
 
 
-def test_no_alert_while_a_newer_certificate_outlives_the_expiring_one(admin_client):
-    old = make_key_pair("Old IdP key", valid_days=20)
-    idp = TestIdentityProvider(
-        keys=old, extra_keys=(make_key_pair("Next IdP key", valid_days=700),)
-    )
-    configure(idp)
-    daily_check(REFRESH_ACTOR)
-    assert expiring_audits() == []
-    assert "expires on" not in admin_client.get("/administrator/users/").content.decode()
+def test_no_alert_while_a_newer_trusted_certificate_outlives_the_expiring_one(admin_client, owner):
+    with freeze_time(START - datetime.timedelta(days=10)):
+        old = make_key_pair("Old IdP key", valid_days=30)
+    with freeze_time(START):
+        idp = TestIdentityProvider(
+            keys=old, extra_keys=(make_key_pair("Next IdP key", valid_days=700),)
+        )
+        configure(idp)
+        daily_check(REFRESH_ACTOR)
+        assert expiring_audits() == []
+        admin_client.force_login(owner)
+        assert "expires on" not in admin_client.get("/administrator/users/").content.decode()
+
+
+def test_a_next_certificate_not_valid_yet_does_not_silence_the_alert(admin_client, owner):
+    """Okta's next certificate starts in a week: until then it verifies nothing, so the
+    certificate that signs today's sign-ins still ends in 20 days."""
+    with freeze_time(START + datetime.timedelta(days=7)):
+        upcoming = make_key_pair("Upcoming IdP key", valid_days=700)
+    with freeze_time(START):
+        current = make_key_pair("Current IdP key", valid_days=20)
+        configure(TestIdentityProvider(keys=current, extra_keys=(upcoming,)))
+        daily_check(REFRESH_ACTOR)
+        assert expiring_audits() == [30]
+        admin_client.force_login(owner)
+        assert "CN=Current IdP key expires on" in admin_client.get(PAGE).content.decode()
+    with freeze_time(START + datetime.timedelta(days=7)):
+        assert expiring_audits() == [30]
+        admin_client.force_login(owner)
+        assert "expires on" not in admin_client.get("/administrator/users/").content.decode()
 
 
 def test_banner_is_for_admins_only(client, plain_user):
