@@ -28,12 +28,22 @@ class KeyPair:
         return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
 
 
-def make_key_pair(common_name: str, *, valid_days: int = 365, expired: bool = False) -> KeyPair:
+def make_key_pair(
+    common_name: str,
+    *,
+    valid_days: int = 365,
+    expired: bool = False,
+    window: tuple[datetime.datetime, datetime.datetime] | None = None,
+) -> KeyPair:
+    """A key and its self-signed certificate, valid from a day before now (the clock may be
+    pinned) for `valid_days`, or expired, or valid over exactly `window`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
     start = now - datetime.timedelta(days=valid_days + 10 if expired else 1)
     end = now - datetime.timedelta(days=1) if expired else now + datetime.timedelta(days=valid_days)
+    if window is not None:
+        start, end = window
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -54,7 +64,14 @@ def make_key_pair(common_name: str, *, valid_days: int = 365, expired: bool = Fa
     return KeyPair(key_pem, cert.public_bytes(serialization.Encoding.PEM).decode(), str(path))
 
 
+# The shared test IdP key is valid whatever date a test pins its clock to.
+SHARED_WINDOW = (
+    datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
+    datetime.datetime(2099, 12, 31, tzinfo=datetime.UTC),
+)
+
+
 @functools.cache
 def shared_key_pair(common_name: str) -> KeyPair:
     """One key pair per name per test process: RSA generation is the slow part."""
-    return make_key_pair(common_name)
+    return make_key_pair(common_name, window=SHARED_WINDOW)

@@ -11,6 +11,7 @@ from freezegun import freeze_time
 
 from okta.models import OktaOrg
 from querypie_admin.models import AuditEvent, LinkSource
+from sso.certificates import CertificateRefused, retire_certificate
 from sso.models import IdpCertificate
 from sso.page import certificate_rows
 from sso.refresh import REFRESH_ACTOR, daily_check
@@ -142,9 +143,18 @@ def test_a_system_admin_cannot_retire_a_certificate(client, system_admin, two_ke
     _idp, _current, second = two_keys
     client.force_login(system_admin)
 
-    response = client.post(PAGE, {**RETIRE, "certificate": certificate(second).pk}, follow=True)
+    response = client.post(PAGE, {**RETIRE, "certificate": certificate(second).pk})
 
-    assert messages_of(response) == ["Only an Owner can retire a certificate."]
+    assert response.status_code == 403
+    assert "Only an Owner can change this." in response.content.decode()
+    assert certificate(second).retired_at is None
+
+
+def test_the_retire_service_refuses_a_system_admin_too(system_admin, two_keys):
+    """Behind the page's rule, the service refuses on its own."""
+    _idp, _current, second = two_keys
+    with pytest.raises(CertificateRefused, match="Only an Owner can retire a certificate."):
+        retire_certificate(system_admin, certificate(second).pk)
     assert certificate(second).retired_at is None
 
 
