@@ -10,6 +10,7 @@ from querypie_admin.models import User
 
 from .collect.runs import start_run
 from .collect.schedule import apply_schedules
+from .collect.system_log import STARTED_OVER, start_over
 from .forms import SETTING_FIELDS
 from .models import CollectionRun, CollectionSettings, RunKind
 
@@ -28,6 +29,13 @@ def save_settings(caller: Caller, data: Mapping[str, Any]) -> CollectionSettings
             "okta_insights.settings_updated", target_label="Okta collection", changed=changed
         )
     return instance
+
+
+def start_system_log_over(caller: Caller, days: int) -> None:
+    """Start over from `days` back at the next collection, audited."""
+    with transaction.atomic():
+        start_over(days)
+        caller.record(STARTED_OVER, target_label="Okta System Log", days=days)
 
 
 def begin_collection(user: User) -> CollectionRun:

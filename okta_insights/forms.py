@@ -56,6 +56,17 @@ class CollectionSettingsForm(forms.ModelForm):
         fields = SETTING_FIELDS
 
 
+class StartOverForm(forms.Form):
+    """Read the System Log again from N days back, at the next collection."""
+
+    days = forms.IntegerField(
+        label="Start over from (days back)",
+        min_value=1,
+        max_value=90,
+        help_text="Okta keeps 90 days of System Log. Events already stored are kept once.",
+    )
+
+
 class ActivityForm(forms.Form):
     actor = forms.CharField(label="Actor", required=False, max_length=255)
     target = forms.CharField(label="Target", required=False, max_length=255)

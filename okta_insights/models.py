@@ -327,9 +327,16 @@ class AppSignIn(models.Model):
 
 
 class LogCursor(SingletonSettings):
-    """Where the next System Log poll starts: the `next` link Okta sent last (never built)."""
+    """Where the next System Log poll starts: the `next` link Okta sent last (never built).
+
+    `api_url` is the Okta API URL (the org) the link belongs to: when the saved API URL
+    changes, the link points at the old org and the next collection starts over. A start
+    over asked for on the page leaves no link and the moment to read from in `start_from`.
+    """
 
     next_url = models.TextField(blank=True)
+    api_url = models.CharField("API URL", max_length=255, blank=True)
+    start_from = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     polled_at = models.DateTimeField(null=True, blank=True)
 

@@ -20,7 +20,7 @@ from . import actions
 from .collect.permissions import check_permissions, dataset_states
 from .collect.runs import CollectionAlreadyRunning, CollectionNotConfigured
 from .collect.schedule import describe
-from .forms import ActivityForm, ApplicationFilterForm, CollectionSettingsForm
+from .forms import ActivityForm, ApplicationFilterForm, CollectionSettingsForm, StartOverForm
 from .models import CollectionRun, CollectionSettings, LogCursor, OktaApp, OktaEvent
 from .reports import activity
 from .reports import applications as apps
@@ -31,25 +31,34 @@ from .reports.states import dataset_notes
 @admin_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """GET shows settings, permissions and runs; POST: Save Changes, Check permissions or
-    Collect now (by the `op` field)."""
+    """GET shows settings, permissions and runs; POST: Save Changes, Check permissions,
+    Collect now or Start over (by the `op` field)."""
     form = CollectionSettingsForm(instance=CollectionSettings.load())
+    start_over = StartOverForm(initial={"days": form.instance.first_read_days})
     if request.method == "POST":
         op = request.POST.get("op")
         if op == "check":
             return _check(request)
         if op == "collect":
             return _collect(request)
-        if op != "save":
-            messages.error(request, "Choose Save Changes, Check permissions or Collect now.")
-            return redirect("okta_visibility")
-        form = CollectionSettingsForm(request.POST, instance=CollectionSettings.load())
-        if form.is_valid():
-            actions.save_settings(Caller.console(request), form.cleaned_data)
-            messages.success(request, "Okta collection settings saved.")
+        if op == "start_over":
+            start_over = StartOverForm(request.POST)
+            if start_over.is_valid():
+                return _start_over(request, start_over.cleaned_data["days"])
+        elif op == "save":
+            form = CollectionSettingsForm(request.POST, instance=CollectionSettings.load())
+            if form.is_valid():
+                actions.save_settings(Caller.console(request), form.cleaned_data)
+                messages.success(request, "Okta collection settings saved.")
+                return redirect("okta_visibility")
+        else:
+            messages.error(
+                request, "Choose Save Changes, Check permissions, Collect now or Start over."
+            )
             return redirect("okta_visibility")
     context = {
         "form": form,
+        "start_over": start_over,
         "states": dataset_states(),
         "schedules": describe(form.instance),
         "cursor": LogCursor.load(),
@@ -57,8 +66,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "connected": OktaOrg.load().has_token,
     }
     return render(
-        request, "okta_insights/settings.html", context, status=400 if form.errors else 200
+        request,
+        "okta_insights/settings.html",
+        context,
+        status=400 if form.errors or start_over.errors else 200,
     )
+
+
+def _start_over(request: HttpRequest, days: int) -> HttpResponse:
+    actions.start_system_log_over(Caller.console(request), days)
+    messages.success(
+        request,
+        f"The next collection reads the System Log again from {days} days back "
+        "(Collect now to start it at once).",
+    )
+    return redirect("okta_visibility")
 
 
 def _check(request: HttpRequest) -> HttpResponse:

@@ -174,7 +174,13 @@ def _cache() -> dict:
 CACHES = {"default": _cache()}
 SIGNIN_LOCKOUT_FAILURES = int(os.environ.get("SIGNIN_LOCKOUT_FAILURES", "5"))
 SIGNIN_LOCKOUT_IP_FAILURES = int(os.environ.get("SIGNIN_LOCKOUT_IP_FAILURES", "30"))
+# Failures for one login ID from every address: well above SIGNIN_LOCKOUT_FAILURES, which
+# counts per login ID and address, so one address cannot lock the Owner out (lockout.py).
+SIGNIN_LOCKOUT_ACCOUNT_FAILURES = int(os.environ.get("SIGNIN_LOCKOUT_ACCOUNT_FAILURES", "50"))
 SIGNIN_LOCKOUT_SECONDS = int(os.environ.get("SIGNIN_LOCKOUT_SECONDS", "900"))
+# Reverse proxies whose X-Real-IP names the client for the sign-in lock-out and its audit
+# (docs/PRODUCTION.md); from any other address the header is ignored.
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()]
 SESSION_COOKIE_AGE = 8 * 3600
 
 LANGUAGE_CODE = "en-us"

@@ -1,7 +1,7 @@
 """What every collector gets, and the few helpers they share to store what they read."""
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import TypeVar
@@ -24,12 +24,14 @@ class DatasetSkipped(Exception):
 
 @dataclass
 class Reader:
-    """A collector's inputs: the client, the run it belongs to, its progress and settings."""
+    """A collector's inputs: the client, the run it belongs to, its progress and settings;
+    `notes` are what the dataset's result in the run should say besides its count."""
 
     client: OktaClient
     run_id: int
     progress: CollectionProgress
     settings: CollectionSettings
+    notes: list[str] = field(default_factory=list)
 
 
 def okta_time(value: object) -> datetime | None:

@@ -140,6 +140,7 @@ def _collect(run: CollectionRun, progress: CollectionProgress) -> None:
 def collect_dataset(name: str, reader: Reader) -> dict:
     """Collect one dataset; its outcome, never an exception (the next dataset goes on)."""
     started = time.monotonic()
+    reader.notes.clear()
     try:
         count = COLLECTORS[name](reader)
         outcome = {"status": "collected", "count": count}
@@ -157,6 +158,8 @@ def collect_dataset(name: str, reader: Reader) -> dict:
         logger.exception("Collecting %s failed", name)
         outcome = {"status": "failed", "error": "Unexpected error; see the server log."}
         _note(name, Readability.FAILED, error=outcome["error"])
+    if reader.notes:
+        outcome["note"] = " ".join(reader.notes)
     return outcome | {"seconds": round(time.monotonic() - started, 1)}
 
 

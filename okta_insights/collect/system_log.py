@@ -7,6 +7,12 @@ round stops at the first empty page. A worker killed at any point leaves either 
 and its link or neither: the next round asks for that page again, and events already stored
 (unique by `uuid`) are not stored twice. Late events arrive out of `published` order and are
 stored where they belong in time; search and reports order by `published`.
+
+The stored link belongs to the Okta API URL it was read from. After the API URL changes,
+the link names the old org, which the client refuses to call; the next round starts over
+from `first_read_days` back on the new one and its run says so. An administrator can also
+start over from N days back (the Okta visibility page): events already stored stay, and are
+not stored twice.
 """
 
 from datetime import datetime, timedelta
@@ -17,11 +23,14 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from querypie_admin import audit
+
 from ..models import AppAssignment, AppSignIn, LogCursor, OktaEvent
 from . import partitions
 from .base import Reader, okta_time, text
 
 SSO = "user.authentication.sso"
+STARTED_OVER = "okta_insights.system_log_started_over"
 # One round reads at most this many pages (a million events); the next round goes on.
 MAX_PAGES_PER_ROUND = 1000
 
@@ -49,17 +58,48 @@ def collect_system_log(reader: Reader) -> int:
 
 
 def _start_url(reader: Reader) -> str:
-    """The stored `next` link; the first time, the first request, stored before it is sent,
-    so a worker killed during the first page asks the very same thing again."""
+    """The stored `next` link; the first time (or after a start over), the first request,
+    stored before it is sent, so a worker killed during the first page asks the very same
+    thing again."""
+    api_url = reader.client.base_url
     with transaction.atomic():
         LogCursor.load()
         cursor = LogCursor.objects.select_for_update().get(pk=1)
+        if cursor.next_url and cursor.api_url.lower() != api_url.lower():
+            _start_over_on_a_new_org(reader, cursor, api_url)
         if not cursor.next_url:
-            since = timezone.now() - timedelta(days=reader.settings.first_read_days)
+            days = reader.settings.first_read_days
+            since = cursor.start_from or timezone.now() - timedelta(days=days)
             cursor.next_url = reader.client.system_log_start(since)
-            cursor.started_at = timezone.now()
-            cursor.save(update_fields=["next_url", "started_at"])
+            cursor.api_url, cursor.start_from, cursor.started_at = api_url, None, timezone.now()
+            cursor.save(update_fields=["next_url", "api_url", "start_from", "started_at"])
         return cursor.next_url
+
+
+def _start_over_on_a_new_org(reader: Reader, cursor: LogCursor, api_url: str) -> None:
+    """The link names the org of the API URL saved before: forget it, say so in the run."""
+    days = reader.settings.first_read_days
+    reader.notes.append(
+        f"The Okta API URL changed from {cursor.api_url or 'an unrecorded one'} to {api_url}: "
+        f"the System Log started over from {days} days back."
+    )
+    audit.record(
+        STARTED_OVER,
+        actor=f"Okta collection #{reader.run_id}",
+        target_label="Okta System Log",
+        detail={"reason": "API URL changed", "from": cursor.api_url, "to": api_url, "days": days},
+    )
+    cursor.next_url, cursor.start_from = "", None
+
+
+def start_over(days: int) -> None:
+    """The next round reads the System Log again from `days` back; a round polling now
+    stops at its next page (its link is no longer the stored one)."""
+    with transaction.atomic():
+        LogCursor.load()
+        LogCursor.objects.filter(pk=1).update(
+            next_url="", start_from=timezone.now() - timedelta(days=days)
+        )
 
 
 def store_page(url: str, events: list[dict], next_url: str, retention_days: int) -> int:

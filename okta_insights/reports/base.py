@@ -81,9 +81,18 @@ def _iterate(rows: Any) -> Iterable:
 def _cell(value: Any) -> str:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return spreadsheet_safe("" if value is None else str(value))
+
+
+# What a spreadsheet may read as the start of a formula or a DDE command (OWASP, CSV
+# Injection): = + - @, and TAB, CR, a space or | that some spreadsheets skip or act on first.
+FORMULA_STARTS = frozenset("=+-@\t\r |")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """The cell as text to a spreadsheet: a leading single quote when it could start a
+    formula. Report values come from Okta profiles, which people outside the console edit."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text
 
 
 REGISTERED: dict[str, Report] = {}
