@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from fake_okta.model import iso
-from fake_okta.system_log import SYSTEM_ACTOR, log_event
+from fake_okta.system_log import SYSTEM_ACTOR, app_ref, group_ref, log_event, user_ref
+from fake_okta.universal_directory import Change
 
 if TYPE_CHECKING:
     from fake_okta.event_hooks import EventHook
@@ -84,13 +85,18 @@ class Deliveries:
 
     # What the directory tells -------------------------------------------------------------
 
-    def on_change(self, event_type: str, targets: list[dict[str, Any]]) -> None:
-        """Called under the directory's lock: build the event now, send it later."""
-        hooks = self.fake.event_hooks.delivering(event_type)
+    def on_change(self, change: Change) -> None:
+        """Called under the directory's lock, before a deletion: name the targets and build
+        the event now, send it later."""
+        hooks = self.fake.event_hooks.delivering(change.event_type)
         if not hooks:
             return
-        event = log_event(event_type, actor=SYSTEM_ACTOR, targets=targets)
-        event["published"] = self.fake.directory.now()
+        directory = self.fake.directory
+        targets = [user_ref(directory, change.user)] if change.user else []
+        targets += [group_ref(directory, change.group)] if change.group else []
+        targets += [app_ref(directory, change.app)] if change.app else []
+        event = log_event(change.event_type, actor=SYSTEM_ACTOR, targets=targets)
+        event["published"] = directory.now()
         with self._cond:
             for hook in hooks:
                 (self._held if self._holding else self._queue).append((hook.id, event))
