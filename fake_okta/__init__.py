@@ -6,6 +6,7 @@ with FakeOkta(FakeOktaDirectory.generate(users=500, groups=20, memberships=1500)
 
 from fake_okta.directory import FakeOktaDirectory
 from fake_okta.faults import Faults
-from fake_okta.server import FakeOkta, RecordedRequest
+from fake_okta.routes import RecordedRequest
+from fake_okta.server import FakeOkta
 
 __all__ = ["FakeOkta", "FakeOktaDirectory", "Faults", "RecordedRequest"]

@@ -1,7 +1,7 @@
-"""Okta's Event Hooks admin API, as the fake serves it: ``POST /api/v1/eventHooks`` (create),
-``GET /api/v1/eventHooks[/{id}]``, ``POST …/{id}/lifecycle/verify`` and
-``…/lifecycle/{activate,deactivate}``. These are the fake's only POST endpoints besides the
-SAML IdP's pages.
+"""The fake org's event hooks and Okta's Event Hooks admin API on them: ``POST
+/api/v1/eventHooks`` (create), ``GET /api/v1/eventHooks[/{id}]``, ``POST …/{id}/lifecycle/verify``
+and ``…/lifecycle/{activate,deactivate}`` (event_hooks_api.py routes them here). These are the
+fake's only POST endpoints besides the SAML IdP's pages.
 
 Verify does what Okta does: a GET to the hook's URI with a one-time
 ``x-okta-verification-challenge`` and the hook's headers (its auth header included), and
@@ -11,23 +11,17 @@ VERIFIED only when the answer echoes the challenge as ``{"verification": "…"}`
 
 from __future__ import annotations
 
-import json
-import re
 import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
 from fake_okta import shapes
 from fake_okta.model import iso
 
-if TYPE_CHECKING:
-    from fake_okta.server import FakeOkta
-
-PATH = re.compile(r"^/api/v1/eventHooks(?:/([^/]+)(?:/lifecycle/(verify|activate|deactivate))?)?$")
 VERIFY_TIMEOUT = 3.0  # Okta waits 3 s for the verification answer, as for a delivery
 Reply = tuple[int, Any]
 
@@ -124,8 +118,8 @@ def parse_create(body: Any) -> EventHook:
 class EventHooks:
     """The org's event hooks; FakeOkta keeps one, its deliveries read it."""
 
-    def __init__(self, fake: FakeOkta) -> None:
-        self.fake = fake
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
         self.hooks: dict[str, EventHook] = {}
         self.lock = threading.Lock()
 
@@ -148,7 +142,7 @@ class EventHooks:
     # The admin API ------------------------------------------------------------------------
 
     def answer(self, method: str, hook_id: str | None, action: str | None, body: Any) -> Reply:
-        base = self.fake.base_url
+        base = self.base_url
         if hook_id is None:
             if method == "GET":
                 with self.lock:
@@ -190,45 +184,9 @@ class EventHooks:
             return 400, shapes.error_body("E0000001", detail)
         hook.verification_status = "VERIFIED"
         hook.last_updated = iso(datetime.now(UTC))
-        return 200, hook.body(self.fake.base_url)
+        return 200, hook.body(self.base_url)
 
 
 def _not_allowed() -> dict[str, Any]:
     summary = "The endpoint does not support the provided HTTP method"
     return {"errorCode": "E0000022", "errorSummary": summary, "errorCauses": []}
-
-
-def route(handler: Any, method: str) -> bool:
-    """Serve /api/v1/eventHooks… on `handler` (the server's request handler); False when the
-    path is another endpoint's."""
-    from fake_okta.server import RecordedRequest
-
-    path = handler.path.split("?", 1)[0]
-    match = PATH.match(path)
-    if match is None:
-        return False
-    raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-    handler._rate, handler._throttled_reset = None, None
-    fake = handler.fake
-    status, body = _checked(handler, fake, method, match, raw)
-    agent = handler.headers.get("User-Agent", "")
-    fake.record(RecordedRequest(path, {}, "event_hooks", 1, status, agent))
-    handler._send(status, body, [])
-    return True
-
-
-def _checked(handler: Any, fake: FakeOkta, method: str, match: re.Match, raw: bytes) -> Reply:
-    given = handler.headers.get("Authorization", "")
-    if given == f"SSWS {fake.forbidden_token}" or fake.faults.take("forbid", "event_hooks", 1):
-        return 403, shapes.error_body("E0000006")
-    if given != f"SSWS {fake.token}":
-        return 401, shapes.error_body("E0000011")
-    hook_id, action = match.groups()
-    if method == "POST" and hook_id is None:
-        try:
-            body = json.loads(raw or b"null")
-        except ValueError:
-            return 400, shapes.error_body("E0000001", "the body is not JSON")
-    else:
-        body = None
-    return fake.event_hooks.answer(method, hook_id, action, body)

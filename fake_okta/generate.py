@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fake_okta.directory import FakeOktaDirectory
 from fake_okta.model import (
     BASE_PROFILE_KEYS,
     AppGroupAssignment,
@@ -17,6 +16,7 @@ from fake_okta.model import (
     User,
     iso,
 )
+from fake_okta.universal_directory import UniversalDirectory
 
 FIRST_NAMES = "Ada Alan Barbara Claude Dennis Edsger Frances Grace Hedy John Ken Linus Margaret"
 LAST_NAMES = "Lovelace Turing Liskov Shannon Ritchie Dijkstra Allen Hopper Lamarr Backus Thompson"
@@ -35,7 +35,7 @@ EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = 2 * 365 * 24 * 3600
 
 
-def populate(directory: FakeOktaDirectory, *, users: int, groups: int, memberships: int) -> None:
+def populate(directory: UniversalDirectory, *, users: int, groups: int, memberships: int) -> None:
     """Fill ``directory``; assigns every tenth user and group to the QueryPie app."""
     with directory.lock:
         user_ids = _make_users(directory, users)
@@ -45,19 +45,19 @@ def populate(directory: FakeOktaDirectory, *, users: int, groups: int, membershi
         directory.version += 1
 
 
-def _stamp(directory: FakeOktaDirectory) -> str:
+def _stamp(directory: UniversalDirectory) -> str:
     seconds = directory.rng.randrange(SPAN_SECONDS)
     return iso(EPOCH + timedelta(seconds=seconds, milliseconds=directory.rng.randrange(1000)))
 
 
-def _unique_id(directory: FakeOktaDirectory, prefix: str, taken: dict) -> str:
+def _unique_id(directory: UniversalDirectory, prefix: str, taken: dict) -> str:
     while True:
         candidate = directory._id(prefix)
         if candidate not in taken:
             return candidate
 
 
-def _make_users(directory: FakeOktaDirectory, count: int) -> list[str]:
+def _make_users(directory: UniversalDirectory, count: int) -> list[str]:
     rng = directory.rng
     first_names, last_names = FIRST_NAMES.split(), LAST_NAMES.split()
     statuses = [name for name, weight in STATUSES for _ in range(weight)]
@@ -76,7 +76,7 @@ def _make_users(directory: FakeOktaDirectory, count: int) -> list[str]:
     return list(directory.users)
 
 
-def _make_groups(directory: FakeOktaDirectory, count: int) -> list[str]:
+def _make_groups(directory: UniversalDirectory, count: int) -> list[str]:
     made = []
     for number in range(count):
         created = _stamp(directory)
@@ -90,7 +90,7 @@ def _make_groups(directory: FakeOktaDirectory, count: int) -> list[str]:
 
 
 def _make_memberships(
-    directory: FakeOktaDirectory, user_ids: list[str], group_ids: list[str], count: int
+    directory: UniversalDirectory, user_ids: list[str], group_ids: list[str], count: int
 ) -> None:
     if not user_ids or not group_ids:
         return
@@ -106,7 +106,7 @@ def _make_memberships(
             made += 1
 
 
-def _assign_app(directory: FakeOktaDirectory, user_ids: list[str], group_ids: list[str]) -> None:
+def _assign_app(directory: UniversalDirectory, user_ids: list[str], group_ids: list[str]) -> None:
     app_id = directory.app_id
     for priority, group_id in enumerate(group_ids[::10]):
         directory.app_groups[app_id][group_id] = AppGroupAssignment(_stamp(directory), priority)

@@ -20,16 +20,14 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
+from fake_okta.event_hooks import EventHook, EventHooks
 from fake_okta.model import iso
-from fake_okta.system_log import SYSTEM_ACTOR, log_event
-
-if TYPE_CHECKING:
-    from fake_okta.event_hooks import EventHook
-    from fake_okta.server import FakeOkta
+from fake_okta.system_log import SYSTEM_ACTOR, app_ref, group_ref, log_event, user_ref
+from fake_okta.universal_directory import Change, UniversalDirectory
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 3.0  # Okta's: a hook must answer within 3 seconds
@@ -51,13 +49,13 @@ class Delivery:
     times: tuple[float, ...] = ()  # every attempt's seconds
 
 
-def delivery_body(fake: FakeOkta, hook_id: str, events: list[dict[str, Any]]) -> dict:
+def delivery_body(base_url: str, hook_id: str, events: list[dict[str, Any]]) -> dict:
     """Okta's event hook request body (CloudEvents 0.1 envelope around System Log events)."""
     return {
         "eventType": "com.okta.event_hook",
         "eventTypeVersion": "1.0",
         "cloudEventsVersion": "0.1",
-        "source": f"{fake.base_url}/api/v1/eventHooks/{hook_id}",
+        "source": f"{base_url}/api/v1/eventHooks/{hook_id}",
         "eventId": str(uuid.uuid4()),
         "data": {"events": events},
         "eventTime": iso(datetime.now(UTC)),
@@ -66,10 +64,11 @@ def delivery_body(fake: FakeOkta, hook_id: str, events: list[dict[str, Any]]) ->
 
 
 class Deliveries:
-    """Queued events and the thread that posts them; FakeOkta listens to its directory."""
+    """Queued events and the thread that posts them; FakeOkta has them listen to its
+    directory and post to its event hooks."""
 
-    def __init__(self, fake: FakeOkta) -> None:
-        self.fake = fake
+    def __init__(self, hooks: EventHooks, directory: UniversalDirectory, base_url: str) -> None:
+        self.hooks, self.directory, self.base_url = hooks, directory, base_url
         self.sent: list[Delivery] = []
         self.per_delivery = 1
         self._queue: deque[Pending] = deque()
@@ -84,13 +83,18 @@ class Deliveries:
 
     # What the directory tells -------------------------------------------------------------
 
-    def on_change(self, event_type: str, targets: list[dict[str, Any]]) -> None:
-        """Called under the directory's lock: build the event now, send it later."""
-        hooks = self.fake.event_hooks.delivering(event_type)
+    def on_change(self, change: Change) -> None:
+        """Called under the directory's lock, before a deletion: name the targets and build
+        the event now, send it later."""
+        hooks = self.hooks.delivering(change.event_type)
         if not hooks:
             return
-        event = log_event(event_type, actor=SYSTEM_ACTOR, targets=targets)
-        event["published"] = self.fake.directory.now()
+        directory = self.directory
+        targets = [user_ref(directory, change.user)] if change.user else []
+        targets += [group_ref(directory, change.group)] if change.group else []
+        targets += [app_ref(directory, change.app)] if change.app else []
+        event = log_event(change.event_type, actor=SYSTEM_ACTOR, targets=targets)
+        event["published"] = directory.now()
         with self._cond:
             for hook in hooks:
                 (self._held if self._holding else self._queue).append((hook.id, event))
@@ -169,10 +173,10 @@ class Deliveries:
                     self._cond.notify_all()
 
     def _deliver(self, hook_id: str, events: list[dict[str, Any]]) -> Delivery:
-        hook = self.fake.event_hooks.hooks.get(hook_id)
+        hook = self.hooks.hooks.get(hook_id)
         if hook is None:
             return Delivery(hook_id, len(events), None, 0.0, 0, "")
-        body = delivery_body(self.fake, hook_id, events)
+        body = delivery_body(self.base_url, hook_id, events)
         with self._cond:
             twice, self._duplicates = self._duplicates > 0, max(0, self._duplicates - 1)
         done = self._post(hook, body)

@@ -5,16 +5,18 @@ members with ``assignmentType: GROUP`` and an ``assignee`` link to the group, as
 them. Granting or revoking writes the System Log event Okta writes, so the privilege-change
 report can be checked against what the fake did. A Read-Only Administrator's token cannot
 read any of this: ``forbid_role_reads`` arms the 403s such a token gets.
+
+The roles are handed the directory they read and the System Log they write; neither knows them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from fake_okta.directory import FakeOktaDirectory
-    from fake_okta.faults import Faults
+from fake_okta.faults import Faults
+from fake_okta.system_log import SYSTEM_ACTOR, SystemLog, group_ref, log_event, user_ref
+from fake_okta.universal_directory import UniversalDirectory
 
 # Okta's API labels; the console shows the product's own wording.
 ROLE_LABELS = {
@@ -65,7 +67,8 @@ class Factor:
 class AdminRoles:
     """Role assignments by user and by group, and factors by user."""
 
-    directory: FakeOktaDirectory
+    directory: UniversalDirectory
+    log: SystemLog
     users: dict[str, list[RoleAssignment]] = field(default_factory=dict)
     groups: dict[str, list[RoleAssignment]] = field(default_factory=dict)
     factors: dict[str, list[Factor]] = field(default_factory=dict)
@@ -132,11 +135,7 @@ class AdminRoles:
     def _log(
         self, event_type: str, target_id: str, kind: str, role: RoleAssignment, by: str | None
     ) -> None:
-        from fake_okta.system_log import privilege_event
-
-        self.directory.system_log.append(
-            privilege_event(self.directory, event_type, target_id, kind, role, by)
-        )
+        self.log.append(privilege_event(self.directory, event_type, target_id, kind, role, by))
 
     # Reading -----------------------------------------------------------------------------
 
@@ -157,6 +156,31 @@ class AdminRoles:
             if roles and group_id in self.directory.groups:
                 ids |= self.directory.member_ids(group_id)
         return sorted(uid for uid in ids if uid in self.directory.users)
+
+
+def privilege_event(
+    directory: UniversalDirectory,
+    event_type: str,
+    target_id: str,
+    kind: str,
+    role: RoleAssignment,
+    by: str | None,
+) -> dict[str, Any]:
+    """What Okta logs when an admin role is granted to or revoked from a user or a group."""
+    target = user_ref(directory, target_id) if kind == "User" else group_ref(directory, target_id)
+    actor = user_ref(directory, by) if by else SYSTEM_ACTOR
+    key = "privilegeGranted" if event_type.endswith("grant") else "privilegeRevoked"
+    name = role.label if role.type == "CUSTOM" else LOG_ROLE_NAMES.get(role.type, role.label)
+    verb = "Grant" if key == "privilegeGranted" else "Revoke"
+    what = "user" if kind == "User" else "group"
+    return log_event(
+        event_type,
+        actor=actor,
+        targets=[target],
+        published=directory.now(),
+        message=f"{verb} {what} privilege",
+        debug={key: name},
+    )
 
 
 def _take(table: dict[str, list[RoleAssignment]], key: str, role: str) -> list[RoleAssignment]:

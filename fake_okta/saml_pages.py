@@ -22,12 +22,13 @@ import re
 import secrets
 import zlib
 from http.cookies import SimpleCookie
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
 from fake_okta import shapes
+from fake_okta.model import User
+from fake_okta.routes import Request, Response, RouteTable
 from fake_okta.saml_idp import IdpSession, OktaSamlApp
 
 COOKIE = "fake_okta_sid"
@@ -37,6 +38,7 @@ AUTO_POST = """<form method="post" action="{action}" id="saml-post">{fields}
 <noscript><button type="submit">Continue</button></noscript></form>
 <script>document.getElementById("saml-post").submit();</script>"""
 _KEYS = re.compile(r"^/api/v1/apps/([^/]+)/credentials/keys(?:/(generate)|/([^/]+)/(activate))?$")
+ROUTES = RouteTable()
 
 
 class _Reply(Exception):
@@ -72,27 +74,25 @@ def _parse_saml(value: str) -> etree._Element:
 
 
 class _Request:
-    """What a page needs from the handler: method, path, parameters and the fake IdP session."""
+    """What a page needs of the request: method, path, parameters and the fake IdP session."""
 
-    def __init__(self, handler: Any) -> None:
-        self.handler = handler
-        self.fake = handler.server.fake
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.fake = request.org
         self.app: OktaSamlApp = self.fake.saml
-        parts = urlsplit(handler.path)
-        self.path, self.method = parts.path, handler.command
-        self.params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        self.path, self.method = request.path, request.method
+        self.params = {k: v for k, v in request.params.items() if v}
         if self.method == "POST":
-            length = int(handler.headers.get("Content-Length") or 0)
-            body = handler.rfile.read(length).decode("utf-8", "replace")
+            body = request.body.decode("utf-8", "replace")
             self.params |= {k: v[-1] for k, v in parse_qs(body).items()}
-        cookie = SimpleCookie(handler.headers.get("Cookie", ""))
+        cookie = SimpleCookie(request.headers.get("Cookie", ""))
         self.sid = cookie[COOKIE].value if COOKIE in cookie else ""
 
     @property
     def session(self) -> IdpSession | None:
         return self.app.sessions.get(self.sid)
 
-    def user(self, user_id: str):
+    def user(self, user_id: str) -> User | None:
         return self.fake.directory.users.get(user_id)
 
 
@@ -193,7 +193,7 @@ def _sign_out(req: _Request) -> _Reply:
 
 def _keys(req: _Request, match: re.Match) -> _Reply:
     """The key credentials API: SSWS token required, like the rest of the Management API."""
-    if req.handler.headers.get("Authorization", "") != f"SSWS {req.fake.token}":
+    if req.request.headers.get("Authorization", "") != f"SSWS {req.fake.token}":
         raise _Reply(401, json.dumps(shapes.error_body("E0000011")), "application/json")
     app_id, generate, kid, activate = match.groups()
     if app_id != req.fake.directory.app_id:
@@ -227,24 +227,16 @@ def _dispatch(req: _Request) -> _Reply | None:
     return _keys(req, match) if match else None
 
 
-def route(handler: Any) -> bool:
-    """Answer the request if it is one of these pages; False leaves it to the Management API."""
-    path = urlsplit(handler.path).path
-    if not (path == "/" or path.startswith(("/app/", "/login/")) or _KEYS.match(path)):
-        return False
-    req = _Request(handler)
+@ROUTES.add(("GET", "POST"), r"^/$", "saml")
+@ROUTES.add(("GET", "POST"), r"^/(?:app|login)/", "saml")
+@ROUTES.add(("GET", "POST"), _KEYS.pattern, "saml")
+def pages(request: Request) -> Response:
+    """Every page under ``/``, ``/app/`` and ``/login/``, and the key credentials API."""
+    req = _Request(request)
     try:
         reply = _dispatch(req)
     except _Reply as error:
         reply = error
     if reply is None:
         reply = _page("Not found", "<p>Not found.</p>", 404)
-    data = reply.body.encode()
-    handler.send_response(reply.status)
-    handler.send_header("Content-Type", reply.content_type)
-    handler.send_header("Content-Length", str(len(data)))
-    for name, value in reply.headers.items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    handler.wfile.write(data)
-    return True
+    return Response(reply.status, reply.body.encode(), reply.content_type, [*reply.headers.items()])

@@ -20,6 +20,20 @@ ERROR_SUMMARIES = {
 }
 
 
+class OktaError(Exception):
+    """Raised while answering a Management API request: answer with Okta's error body.
+
+    ``reset`` is the ``X-Rate-Limit-Reset`` a throttled answer carries instead of the bucket's.
+    """
+
+    def __init__(self, status: int, code: str, detail: str = "", *, reset: int | None = None):
+        super().__init__(code)
+        self.status, self.code, self.detail, self.reset = status, code, detail, reset
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.code, self.detail)
+
+
 def error_body(code: str, detail: str = "") -> dict[str, Any]:
     return {
         "errorCode": code,

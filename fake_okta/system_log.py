@@ -7,6 +7,9 @@ refused. Events are delivered in storage order, so one that arrives late shows u
 ones (out of ``published`` order); ``deliver_again`` stores an event twice and ``overlap``
 re-delivers the last events of each page at the start of the next, as at-least-once delivery
 does. ``synthesize`` stands for millions of events without keeping them in memory.
+
+The log is a plain store: what happens in the org (admin roles, event hooks, generators) writes
+events into it with the bodies below, and it imports none of them.
 """
 
 from __future__ import annotations
@@ -18,14 +21,11 @@ import time
 import uuid as uuid_module
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from fake_okta.model import iso
-
-if TYPE_CHECKING:
-    from fake_okta.directory import FakeOktaDirectory
-    from fake_okta.roles import RoleAssignment
+from fake_okta.universal_directory import UniversalDirectory
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -193,7 +193,7 @@ def log_event(
     }
 
 
-def user_ref(directory: FakeOktaDirectory, user_id: str) -> dict[str, Any]:
+def user_ref(directory: UniversalDirectory, user_id: str) -> dict[str, Any]:
     """An actor or target that is a user, as Okta names one."""
     user = directory.users[user_id]
     name = f"{user.profile.get('firstName') or ''} {user.profile.get('lastName') or ''}".strip()
@@ -206,7 +206,7 @@ def user_ref(directory: FakeOktaDirectory, user_id: str) -> dict[str, Any]:
     }
 
 
-def app_ref(directory: FakeOktaDirectory, app_id: str) -> dict[str, Any]:
+def app_ref(directory: UniversalDirectory, app_id: str) -> dict[str, Any]:
     app = directory.apps[app_id]
     return {
         "id": app_id,
@@ -217,7 +217,7 @@ def app_ref(directory: FakeOktaDirectory, app_id: str) -> dict[str, Any]:
     }
 
 
-def group_ref(directory: FakeOktaDirectory, group_id: str) -> dict[str, Any]:
+def group_ref(directory: UniversalDirectory, group_id: str) -> dict[str, Any]:
     group = directory.groups[group_id]
     return {
         "id": group_id,
@@ -237,7 +237,7 @@ SYSTEM_ACTOR = {
 }
 
 
-def sso_event(directory: FakeOktaDirectory, user_id: str, app_id: str, **options: Any) -> dict:
+def sso_event(directory: UniversalDirectory, user_id: str, app_id: str, **options: Any) -> dict:
     """``user.authentication.sso``: the user signed in to the app through Okta."""
     targets = [app_ref(directory, app_id)]
     return log_event(
@@ -249,38 +249,11 @@ def sso_event(directory: FakeOktaDirectory, user_id: str, app_id: str, **options
     )
 
 
-def sign_in_event(directory: FakeOktaDirectory, user_id: str, **options: Any) -> dict:
+def sign_in_event(directory: UniversalDirectory, user_id: str, **options: Any) -> dict:
     """``user.session.start``: the user signed in to Okta."""
     return log_event(
         "user.session.start",
         actor=user_ref(directory, user_id),
         message="User login to Okta",
         **options,
-    )
-
-
-def privilege_event(
-    directory: FakeOktaDirectory,
-    event_type: str,
-    target_id: str,
-    kind: str,
-    role: RoleAssignment,
-    by: str | None,
-) -> dict[str, Any]:
-    """What Okta logs when an admin role is granted to or revoked from a user or a group."""
-    from fake_okta.roles import LOG_ROLE_NAMES
-
-    target = user_ref(directory, target_id) if kind == "User" else group_ref(directory, target_id)
-    actor = user_ref(directory, by) if by else SYSTEM_ACTOR
-    key = "privilegeGranted" if event_type.endswith("grant") else "privilegeRevoked"
-    name = role.label if role.type == "CUSTOM" else LOG_ROLE_NAMES.get(role.type, role.label)
-    verb = "Grant" if key == "privilegeGranted" else "Revoke"
-    what = "user" if kind == "User" else "group"
-    return log_event(
-        event_type,
-        actor=actor,
-        targets=[target],
-        published=directory.now(),
-        message=f"{verb} {what} privilege",
-        debug={key: name},
     )
