@@ -5,8 +5,11 @@ group's name adopted by the sync, and a SCIM token adding its own account to the
 Each goes through the real entry point (SCIM over HTTP, the sync against the fake Okta, the
 console's pages) and checks the directory after."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 
 from querypie_admin import models
 from querypie_admin.directory import Caller, role_mappings, roles
@@ -301,15 +304,43 @@ def test_a_saml_groups_attribute_naming_the_owner_group_is_held(owner_group):
 
 
 def test_scim_promotions_past_the_threshold_within_the_window_are_held(scim, pushed_admins):
-    """One by one, each request under the threshold: the window counts them together."""
+    """One by one, each request under the threshold: the window counts them together, and
+    once it has passed, a promotion is written again."""
     role_mappings.set_promotion_threshold(COMMAND, 1)
     _, _, admins, _ = pushed_admins
-    first, second = (okta_user(LinkSource.SCIM, login_id=f"p{n}@corp.example") for n in (1, 2))
-    for person in (first, second):
+    first, second, third = (
+        okta_user(LinkSource.SCIM, login_id=f"p{n}@corp.example") for n in (1, 2, 3)
+    )
+
+    def push(person: User) -> None:
         scim.patch(
             f"/Groups/{admins.pk}", {"op": "add", "path": "members", "value": [member(person)]}
         )
 
-    assert role_of(first)[0] == Role.SYSTEM_ADMIN
-    assert role_of(second)[0] == Role.USER
-    assert models.HeldPromotion.objects.get().user_id == second.pk
+    with freeze_time("2026-03-02 09:00:00") as clock:
+        push(first)
+        clock.tick(timedelta(minutes=5))
+        push(second)
+        assert role_of(first)[0] == Role.SYSTEM_ADMIN
+        assert role_of(second)[0] == Role.USER
+        assert models.HeldPromotion.objects.get().user_id == second.pk
+        clock.tick(timedelta(minutes=11))
+        push(third)
+
+    assert role_of(third)[0] == Role.SYSTEM_ADMIN
+
+
+def test_a_new_scim_group_cannot_claim_a_mapped_okta_id_another_group_carries(scim, pushed_admins):
+    _, mallory, _, _ = pushed_admins
+    body = {
+        "schemas": [GROUP_SCHEMA],
+        "displayName": "Admins 2",
+        "externalId": ADMINS_ID,
+        "members": [member(mallory)],
+    }
+
+    response = scim.post("/Groups", body)
+
+    assert response.status_code == 409
+    assert response.json()["scimType"] == "uniqueness"
+    assert role_of(mallory) == (Role.USER, RoleSource.MANUAL)
