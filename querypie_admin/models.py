@@ -234,6 +234,50 @@ class DirectoryLink(models.Model):
         return self.user if self.user_id else self.group
 
 
+class PendingLoginId(models.Model):
+    """A login ID an integration asked for an Owner or a System Admin, not applied.
+
+    An administrator's login ID is how SAML sign-in finds their account: an integration
+    that renamed it could hand the account to whoever Okta knows by the new login. The
+    directory keeps the ask here (one per user and source) for an Owner to accept on the
+    user's page; the source's next ask replaces it, and sending the current login clears it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pending_login_ids")
+    source = models.CharField(max_length=16, choices=LinkSource.choices)
+    login_id = models.CharField("Asked login ID", max_length=255)
+    asked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source"], name="pending_login_one_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.login_id} ({self.get_source_display()})"
+
+
+class HeldPromotion(models.Model):
+    """A role an integration's membership news would grant, held for an Owner to confirm.
+
+    A promotion from outside a sync run's plan (a SCIM push, a SAML sign-in's groups, an
+    Event Hook) to Owner, or past the promotion threshold within the recent window, is not
+    written: it waits here (one per user, the latest decision) until an Owner confirms it
+    on the user's page (directory.roles.confirm_held)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="held_promotion")
+    before = models.CharField(max_length=16, choices=Role.choices)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    okta_groups = models.JSONField("Granted by Okta groups", default=list, blank=True)
+    source = models.CharField(max_length=16)
+    reason = models.CharField(max_length=255)
+    held_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.get_role_display()} (held)"
+
+
 class RoleMapping(models.Model):
     """An Okta group, by its Okta id, that grants a console role to its members.
 

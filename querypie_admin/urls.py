@@ -12,6 +12,7 @@ admin_pages = [
     path("users/<int:pk>/", users.user_detail, name="user_detail"),
     path("users/<int:pk>/status/", users.user_set_status, name="user_set_status"),
     path("users/<int:pk>/role/", users.user_set_role, name="user_set_role"),
+    path("users/<int:pk>/okta-asks/", users.user_okta_asks, name="user_okta_asks"),
     path("users/<int:pk>/hand-over/", ownership.user_hand_over, name="user_hand_over"),
     path("users/<int:pk>/take-back/", ownership.user_take_back, name="user_take_back"),
     path("groups/", groups.group_list, name="group_list"),

@@ -28,10 +28,12 @@ def apply_user(
         return Outcome.held(reason, effect)
     with transaction.atomic():
         user, done = write(caller, plan)
-    roles = directory.roles.apply_from_directory(caller, [user.pk], **cause)
+    # Confirmed held events were seen by an Owner; the others pass the promotion guard.
+    roles = directory.roles.apply_from_directory(caller, [user.pk], planned=waived, **cause)
     guard.count(plan.deactivates, plan.promotes)
     done += [f"role {c.before} → {c.after}" for c in roles.changed]
     done += [f"role change refused: {reason}" for _, reason in roles.refused]
+    done += [f"role {c.before} → {c.after} held: {reason}" for c, reason in roles.held]
     summary = "; ".join(done + plan.notes) or "Already as in Okta: nothing to change."
     return Outcome.applied(f"{user.login_id}: {summary}", effect)
 

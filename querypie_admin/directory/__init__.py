@@ -8,7 +8,13 @@ ownership and Owner rules (rules) hold for one row and for a batch alike.
 
 from . import batch, role_mappings, roles
 from .caller import Caller, Source
-from .errors import DirectoryConflict, DirectoryInvalid, Refused, refusals_audited
+from .errors import (
+    DirectoryConflict,
+    DirectoryInvalid,
+    IdClaimRefused,
+    Refused,
+    refusals_audited,
+)
 from .fields import (
     IDP_PROFILE_FIELDS,
     check_group_fields,
@@ -23,16 +29,25 @@ from .groups import (
     update_group,
 )
 from .links import Sent, hand_over, sources_of, take_back
-from .users import create_user, delete_user, release_user, set_user_active, update_user
+from .users import (
+    accept_login_id,
+    create_user,
+    delete_user,
+    release_user,
+    set_user_active,
+    update_user,
+)
 
 __all__ = [
     "IDP_PROFILE_FIELDS",
     "Caller",
     "DirectoryConflict",
     "DirectoryInvalid",
+    "IdClaimRefused",
     "Refused",
     "Sent",
     "Source",
+    "accept_login_id",
     "add_members",
     "batch",
     "check_group_fields",

@@ -21,7 +21,13 @@ from .caller import PROVISIONING, Caller
 from .errors import DirectoryConflict, DirectoryInvalid
 from .fields import Checked, CheckedGroup, CheckedUser, check_group_fields, check_user_fields
 from .links import Sent
-from .rules import check_no_owner, check_reach_all, check_role_field, spare_owners
+from .rules import (
+    check_no_owner,
+    check_reach_all,
+    check_role_field,
+    hold_admin_logins,
+    spare_owners,
+)
 
 BATCH = 2000
 SAMPLE = 20
@@ -282,6 +288,8 @@ def _update(
                 check_reach_all(caller, action, model, [pk for pk, _, _ in batch])
                 now = timezone.now()
                 rows = [{"pk": pk, **fields, "updated_at": now} for pk, _, fields in batch]
+                if model is User and "login_id" in names:
+                    _keep_admin_logins(caller, rows)
                 update(model, rows, [*names, "updated_at"])
                 labels = [label for _, label, _ in batch]
                 _summary(caller, action, kind, len(rows), labels, fields=names)
@@ -289,6 +297,16 @@ def _update(
 
             done += _atomic(write)
     return done
+
+
+def _keep_admin_logins(caller: Caller, rows: list[dict[str, Any]]) -> None:
+    """An Owner's or a System Admin's row keeps its login ID (rules.hold_admin_logins):
+    it is written back unchanged, the batch's other fields still apply."""
+    held = hold_admin_logins(caller, {row["pk"]: row["login_id"] for row in rows})
+    if held:
+        current = dict(User.objects.filter(pk__in=held).values_list("pk", "login_id"))
+        for row in rows:
+            row["login_id"] = current.get(row["pk"], row["login_id"])
 
 
 def _link(
@@ -322,6 +340,7 @@ def _link(
                          "attributes": sent.attributes, "updated_at": now}
                     )  # fmt: skip
             update(DirectoryLink, stale, ["external_id", "attributes", "updated_at"])
+            _audit_id_changes(caller, model, kind, existing, batch)
             new = [(pk, sent) for pk, sent in batch if pk not in existing]
             _insert_links(caller, column, new)
             if new:
@@ -330,6 +349,27 @@ def _link(
 
         new_count += _atomic(write)
     return new_count
+
+
+def _audit_id_changes(
+    caller: Caller,
+    model: type[Model],
+    kind: str,
+    existing: dict[int, DirectoryLink],
+    batch: Sequence[tuple[int, Sent]],
+) -> None:
+    """Every change of a link's external id is audited with both values, row by row."""
+    moved = {
+        pk: (existing[pk].external_id, sent.external_id)
+        for pk, sent in batch
+        if pk in existing and existing[pk].external_id != sent.external_id
+    }
+    if moved:
+        rows = model.objects.filter(pk__in=list(moved))
+        action = f"{kind.removesuffix('s')}.external_id_changed"
+        caller.record_each(
+            action, [(row, {"before": moved[row.pk][0], "after": moved[row.pk][1]}) for row in rows]
+        )
 
 
 def _release(

@@ -39,6 +39,17 @@ class Refused(Exception):
         self.caller.record(self.action, target=self.target, outcome="failure", reason=str(self))
 
 
+class IdClaimRefused(Refused):
+    """A group's Okta id is refused: it would move or claim a role mapping. `scim_type` is
+    the SCIM error type a SCIM request answers with (409 "mutability" or "uniqueness")."""
+
+    def __init__(
+        self, caller: Caller, action: str, target: models.Model | None, message: str, scim_type: str
+    ) -> None:
+        self.scim_type = scim_type
+        super().__init__(caller, action, target, message)
+
+
 @contextmanager
 def refusals_audited() -> Iterator[None]:
     """Wrap an entry point (a view, a command, a SCIM request) outside its transactions."""

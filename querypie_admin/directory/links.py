@@ -14,6 +14,7 @@ from ..models import AuthProvider, DirectoryLink, Group, RoleSource, User
 from .caller import PROVISIONING, Caller
 from .errors import DirectoryInvalid, Refused
 from .rules import (
+    check_group_id,
     check_not_self,
     check_owner_rules,
     label_of,
@@ -56,10 +57,21 @@ def lock(obj: User | Group) -> None:
 
 
 def save_link(caller: Caller, obj: User | Group, sent: Sent | None) -> DirectoryLink:
-    """Create or refresh the caller's link on `obj`; audited when the link is new."""
+    """Create or refresh the caller's link on `obj`; audited when the link is new or its
+    external id changes (with both values). A group's Okta id may not move a role mapping
+    (rules.check_group_id)."""
     source = caller.link_source
     link = DirectoryLink.objects.filter(source=source, **_target(obj)).first()
     sent = sent or Sent()
+    if isinstance(obj, Group):
+        check_group_id(caller, obj, link.external_id if link else None, sent.external_id)
+    if link is not None and link.external_id != sent.external_id:
+        caller.record(
+            f"{_prefix(obj)}.external_id_changed",
+            target=obj,
+            before=link.external_id,
+            after=sent.external_id,
+        )
     if link is None:
         link = DirectoryLink.objects.create(
             source=source, external_id=sent.external_id, attributes=sent.attributes, **_target(obj)

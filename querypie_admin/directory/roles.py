@@ -44,6 +44,7 @@ from ..models import (
     RoleSource,
     User,
 )
+from . import promotion_guard
 from .caller import PROVISIONING, Caller
 from .errors import Refused
 
@@ -97,6 +98,7 @@ class Current:
 class Applied:
     changed: list[RoleChange] = field(default_factory=list)
     refused: list[tuple[RoleChange, str]] = field(default_factory=list)
+    held: list[tuple[RoleChange, str]] = field(default_factory=list)  # (promotion_guard)
 
 
 def active_mappings() -> dict[str, str]:
@@ -230,15 +232,43 @@ def lock_for_recompute(user_ids: Iterable[int]) -> list[int]:
     return list(rows.order_by("pk").values_list("pk", flat=True))
 
 
-def apply(caller: Caller, changes: Iterable[RoleChange], **cause: Any) -> Applied:
+def apply(
+    caller: Caller,
+    changes: Iterable[RoleChange],
+    *,
+    planned: bool = False,
+    decided_for: Iterable[int] = (),
+    **cause: Any,
+) -> Applied:
     """Write role changes, each audited as `user.role_changed` with its cause (the group
     ids, and what the caller passes: run, hook event…).
+
+    An integration's changes outside a plan an administrator saw (`planned`: a sync run's
+    plan, held events an Owner confirmed) pass the promotion guard first: what it holds is
+    in `Applied.held`, not written. `decided_for`: the users this decision covers, whose
+    earlier held promotions it settles.
 
     Changes that touch the Owner role go one by one under the Owner rules; a change those
     rules forbid is refused and audited, and the others go on. The rest are written in
     batches (a first sync may map thousands), still one audit event per user."""
-    done = Applied()
     changes = list(changes)
+    if not caller.is_integration or planned:
+        return _write(caller, changes, cause)
+    now, held = promotion_guard.split(caller, changes, decided_for)
+    done = _write(caller, [c for c in now if not c.is_promotion], cause)
+    promoted = _write(caller, [c for c in now if c.is_promotion], outside_plan(cause))
+    done.changed += promoted.changed
+    done.refused += promoted.refused
+    done.held = held
+    return done
+
+
+def outside_plan(cause: dict[str, Any]) -> dict[str, Any]:
+    return {**cause, promotion_guard.OUTSIDE_PLAN: True}
+
+
+def _write(caller: Caller, changes: list[RoleChange], cause: dict[str, Any]) -> Applied:
+    done = Applied()
     owners = [c for c in changes if Role.OWNER in (c.before, c.after)]
     for change in owners:
         try:
@@ -256,7 +286,7 @@ def apply(caller: Caller, changes: Iterable[RoleChange], **cause: Any) -> Applie
 
 
 def apply_from_directory(
-    caller: Caller, user_ids: Iterable[int] | None = None, **cause: Any
+    caller: Caller, user_ids: Iterable[int] | None = None, *, planned: bool = False, **cause: Any
 ) -> Applied:
     """Recompute from the stored memberships and write: what SCIM and the hooks call after
     a membership change, and the sync after its writes. Each batch of users is locked
@@ -266,9 +296,11 @@ def apply_from_directory(
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
             locked = lock_for_recompute(ids[start : start + BATCH])
-            part = apply(caller, changes_from_directory(locked), **cause)
+            changes = changes_from_directory(locked)
+            part = apply(caller, changes, planned=planned, decided_for=locked, **cause)
         done.changed += part.changed
         done.refused += part.refused
+        done.held += part.held
     return done
 
 
@@ -278,7 +310,7 @@ def apply_asserted(caller: Caller, user: User, groups: Iterable[str], **cause: A
     with transaction.atomic():
         locked = lock_for_recompute([user.pk])
         changes = decide(current_of(locked), {user.pk: set(groups)}, active_mappings())
-        return apply(caller, changes, **cause)
+        return apply(caller, changes, decided_for=locked, **cause)
 
 
 def _apply_batch(

@@ -5,16 +5,32 @@
 - Only an Owner (or the server's command line) may create, change, deactivate, demote,
   delete or hand over an Owner, or grant the Owner role.
 - At least one active local Owner always remains.
+- No integration changes the login ID of an Owner or a System Admin: SAML sign-in finds an
+  account by its login ID, so a rename would hand the account to whoever Okta knows by the
+  new one. The ask is kept for an Owner to accept (`hold_admin_logins`).
+- Role mappings follow Okta group ids, so an integration's link never moves one: a group's
+  Okta id that a mapping names is not changed, no group takes a mapped id another group
+  carries, and no group's id becomes a mapped id after the fact (`check_group_id`).
 """
 
 from typing import Any
 
 from django.db import models
 
-from ..models import AuthProvider, Group, Role, User
+from ..models import (
+    ADMIN_ROLES,
+    AuthProvider,
+    DirectoryLink,
+    Group,
+    LinkSource,
+    PendingLoginId,
+    Role,
+    RoleMapping,
+    User,
+)
 from .bulk_insert import many_ids
 from .caller import Caller
-from .errors import DirectoryInvalid, Refused
+from .errors import DirectoryInvalid, IdClaimRefused, Refused
 
 
 def kind_of(obj: models.Model) -> str:
@@ -129,3 +145,76 @@ def _another_local_owner(user: User) -> bool:
         role=Role.OWNER, is_active=True, auth_provider=AuthProvider.QUERYPIE
     )
     return owners.exclude(pk=user.pk).exists()
+
+
+ADMIN_LOGIN_HELD = (
+    "The login ID of an Owner or a System Admin is not changed by an integration: an Owner "
+    "accepts the change on the user's page."
+)
+
+
+def hold_admin_logins(caller: Caller, asked: dict[int, str]) -> set[int]:
+    """Of the users an integration asks to rename (pk -> asked login ID), those who are an
+    Owner or a System Admin: their rename is not applied but kept (PendingLoginId, on the
+    user's page for an Owner to accept) and audited as a failed `user.updated` with the
+    asked value. Returns their pks, for the caller to leave `login_id` out of their write.
+    Call inside the write's transaction, with the users locked."""
+    if not caller.is_integration or not asked:
+        return set()
+    admins = User.objects.filter(pk__in=list(asked), role__in=ADMIN_ROLES)
+    held = set()
+    for user in admins.order_by("pk"):
+        held.add(user.pk)
+        wanted, source = asked[user.pk], caller.link_source
+        pending = PendingLoginId.objects.filter(user=user, source=source).first()
+        if pending is not None and pending.login_id == wanted:
+            continue  # Okta pushes the same ask again: held and audited already
+        PendingLoginId.objects.update_or_create(
+            user=user, source=source, defaults={"login_id": wanted}
+        )
+        caller.record(
+            "user.updated",
+            target=user,
+            outcome="failure",
+            reason=ADMIN_LOGIN_HELD,
+            asked_login_id=wanted,
+        )
+    return held
+
+
+def clear_pending_login(caller: Caller, user: User) -> None:
+    """The source sends the current login ID again: what it asked before is moot."""
+    if caller.is_integration:
+        PendingLoginId.objects.filter(user=user, source=caller.link_source).delete()
+
+
+def check_group_id(caller: Caller, group: Group, before: str | None, after: str) -> None:
+    """A group link's Okta id, new (`before` None) or changed, must not move a role mapping:
+    one Okta id belongs to one group, the first that claimed it. The sync reads ids from
+    Okta's API and matches groups by them, so only the other sources are checked here."""
+    if caller.link_source == LinkSource.OKTA_SYNC or before == after:
+        return
+    action = "group.updated"
+    mapped = set(
+        RoleMapping.objects.filter(okta_group_id__in=[before, after]).values_list(
+            "okta_group_id", flat=True
+        )
+    )
+    if before and before in mapped:
+        raise IdClaimRefused(caller, action, group, (
+            f"The Okta id {before} of {group.name} grants a console role (role mapping): it "
+            "cannot be changed; an Owner changes the mapping instead."
+        ), "mutability")  # fmt: skip
+    if after and after in mapped and before is not None:
+        raise IdClaimRefused(caller, action, group, (
+            f"The Okta id {after} grants a console role (role mapping): an existing group "
+            "cannot take it; the group Okta pushes with that id from the start carries it."
+        ), "mutability")  # fmt: skip
+    others = DirectoryLink.objects.filter(external_id=after, group__isnull=False).exclude(
+        group=group
+    )
+    if after and after in mapped and others.exists():
+        raise IdClaimRefused(caller, action, group, (
+            f"The Okta id {after} already belongs to another group here, and it grants a "
+            "console role (role mapping)."
+        ), "uniqueness")  # fmt: skip

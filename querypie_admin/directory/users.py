@@ -4,9 +4,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from ..models import AuthProvider, Role, User
+from ..models import AuthProvider, PendingLoginId, Role, User
 from .caller import Caller
-from .errors import DirectoryConflict
+from .errors import DirectoryConflict, DirectoryInvalid, Refused
 from .fields import changed, check_user_fields
 from .links import Sent, drop_link, lock, provisioned_elsewhere, save_link
 from .roles import check_hand_edit
@@ -15,6 +15,9 @@ from .rules import (
     check_owner_rules,
     check_reach,
     check_role_field,
+    clear_pending_login,
+    hold_admin_logins,
+    is_owner_now,
     lock_local_owners,
 )
 
@@ -90,6 +93,10 @@ def update_user(
         lock_local_owners(caller)
         lock(user)
         changes = changed(user, fields)
+        if "login_id" in changes and hold_admin_logins(caller, {user.pk: changes["login_id"]}):
+            del changes["login_id"]
+        elif "login_id" in fields:
+            clear_pending_login(caller, user)
         action = _action(changes)
         check_hand_edit(caller, user, changes.get("role"))
         if action != "user.role_changed" or caller.is_integration:
@@ -148,3 +155,32 @@ def release_user(caller: Caller, user: User) -> bool:
         apply_changes(user, {"is_active": False}, "")
         caller.record("user.deactivated", target=user, reason="no Okta source manages it any more")
     return True
+
+
+def accept_login_id(caller: Caller, user: User, pending_pk: int) -> str:
+    """An Owner accepts the login ID an integration asked for an administrator
+    (rules.hold_admin_logins): the account is renamed, that ask is settled. Returns the
+    new login ID."""
+    action = "user.updated"
+    with transaction.atomic():
+        lock(user)
+        if caller.is_integration or not is_owner_now(caller):
+            raise Refused(caller, action, user, "Only an Owner can accept a new login ID.")
+        pending = (
+            PendingLoginId.objects.select_for_update().filter(pk=pending_pk, user=user).first()
+        )
+        if pending is None:
+            raise DirectoryInvalid("login_id", "Okta no longer asks to change this login ID.")
+        before, wanted = user.login_id, pending.login_id
+        check_user_fields({"login_id": wanted})
+        apply_changes(user, {"login_id": wanted}, _taken(wanted))
+        pending.delete()
+        caller.record(
+            action,
+            target=user,
+            fields=["login_id"],
+            before=before,
+            after=wanted,
+            accepted_from=pending.source,
+        )
+    return wanted

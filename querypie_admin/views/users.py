@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import directory
-from ..directory import Caller
+from ..directory import Caller, held_promotions
 from ..forms import AddUserForm, RoleForm, UserFilterForm
-from ..models import Role, RoleSource, User
+from ..models import HeldPromotion, Role, RoleSource, User
 from ..queries import filter_users, with_links
-from ..roles import admin_required
+from ..roles import admin_required, owner_required
 from . import initial_password, managed
 from .outcome import refusal_as_message, refusal_beside
 from .paging import paginate, valid_filters
@@ -76,6 +76,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role_source": role_source(subject),
         "role_form": RoleForm(initial={"role": subject.role}, actor=request.user),
         "is_owner": Caller.console(request).acts_as_owner,
+        "pending_logins": subject.pending_login_ids.all(),
+        "held_promotion": HeldPromotion.objects.filter(user=subject).first(),
         "initial_password": password,
         **managed.context(subject),
     }
@@ -124,4 +126,26 @@ def user_set_role(request: HttpRequest, pk: int) -> HttpResponse:
     with refusal_as_message(request):
         directory.update_user(Caller.console(request), subject, {"role": form.cleaned_data["role"]})
         messages.success(request, f"{subject.login_id} is now {subject.get_role_display()}.")
+    return redirect("user_detail", pk=pk)
+
+
+@owner_required
+@require_POST
+def user_okta_asks(request: HttpRequest, pk: int) -> HttpResponse:
+    """An Owner settles what Okta asked for an administrator and the directory held: a new
+    login ID (`op=accept_login_id`) or a promotion (`op=confirm_promotion`)."""
+    subject = get_object_or_404(User, pk=pk)
+    op, caller = request.POST.get("op"), Caller.console(request)
+    with refusal_as_message(request):
+        if op == "accept_login_id":
+            pending = request.POST.get("pending", "")
+            if not pending.isascii() or not pending.isdigit():
+                raise directory.DirectoryInvalid("pending", "Choose a login ID change to accept.")
+            login_id = directory.accept_login_id(caller, subject, int(pending))
+            messages.success(request, f"The login ID is now {login_id}.")
+        elif op == "confirm_promotion":
+            role = held_promotions.confirm(caller, subject)
+            messages.success(request, f"{subject.login_id} is now {Role(role).label}.")
+        else:
+            messages.error(request, "Choose Accept or Confirm.")
     return redirect("user_detail", pk=pk)

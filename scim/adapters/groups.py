@@ -15,7 +15,7 @@ from django_scim.constants import SchemaURI
 from querypie_admin import directory
 from querypie_admin.models import AuthProvider, Group, GroupMembership, User
 
-from ..errors import bad_request, conflict
+from ..errors import bad_request, conflict, refused
 from ..filters import Column, QueryBuilder
 from ..ids import parse_id
 from .base import DirectoryAdapterMixin, as_text, check_schemas, get_ci, without
@@ -197,13 +197,18 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
             )
 
     def _create(self) -> Group:
-        return directory.create_group(self.caller, self._wanted, sent=self._sent)
+        try:
+            return directory.create_group(self.caller, self._wanted, sent=self._sent)
+        except directory.IdClaimRefused as exc:
+            raise refused(exc, 409, exc.scim_type) from exc
 
     def _update(self, group: Group) -> None:
         try:
             directory.update_group(self.caller, group, self._wanted, sent=self._sent)
         except directory.DirectoryConflict as exc:
             raise self._taken() from exc
+        except directory.IdClaimRefused as exc:
+            raise refused(exc, 409, exc.scim_type) from exc
 
     def delete(self) -> None:
         """Deletes the group, or only drops the SCIM link when the Okta sync manages it too;

@@ -3,7 +3,8 @@
 The changes the plan showed are written as planned (users this run created get their pk
 now); the Owner rules refuse some, which directory.roles audits and the run lists as
 conflicts. Then the users whose mapped memberships the run changed are decided again from
-what is stored here, so a SCIM push between the plan and the write is not undone.
+what is stored here, so a SCIM push between the plan and the write is not undone; a
+promotion that decision adds is outside the plan, so the promotion guard may hold it.
 """
 
 from collections.abc import Callable
@@ -23,7 +24,7 @@ def write_roles(plan: RolePlan, caller: Caller, run_id: int, phase: Callable[[st
     phase("Writing roles")
     _rename_mappings(plan, caller)
     planned = _with_new_pks(plan) + [change for change, _ in plan.refused]
-    done = roles.apply(caller, planned, run=run_id)
+    done = roles.apply(caller, planned, planned=True, run=run_id)
     refused = {change.user_id for change, _ in done.refused}
     again = (plan.touched | {change.user_id for change in done.changed}) - refused
     later = roles.apply_from_directory(caller, sorted(again), run=run_id) if again else None

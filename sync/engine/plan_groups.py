@@ -2,6 +2,10 @@
 
 A listed Okta group is matched to the group whose sync link has its Okta id, else an
 Okta-owned group with no sync link and the same name is adopted, else it is created. A
+group SCIM pushed members into is not adopted by name for an Okta group whose id a role
+mapping names, unless SCIM pushed it with that id as externalId: its members are SCIM's
+word, and the sync's link would give them the mapped role outside the run's plan
+(docs/ROLE_MAPPING.md); such a group is a conflict, left untouched. A
 sync-linked group a complete listing lacks is released: deleted with its memberships
 unless SCIM also manages it. Groups the sync does not link are never deleted here.
 """
@@ -10,15 +14,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from okta.profile import GroupValues, group_attributes, group_fields
 from querypie_admin.directory import check_group_fields
 from querypie_admin.directory.fields import checked_group_values
-from querypie_admin.models import Group
+from querypie_admin.models import Group, GroupMembership, RoleMapping
 
 from .conflicts import Candidates, Kind, conflict, drop_conflicts, with_links
 from .snapshot import Snapshot
 
-Candidate = tuple[int, GroupValues, bool, bool]  # pk, current values, sync-linked, SCIM-linked
+SCIM_MEMBERS = (
+    "group name used by a group SCIM pushed members into without this mapped Okta id: the "
+    "sync adopts it only if SCIM pushes it with this Okta id as externalId; left untouched"
+)
+Candidate = tuple[int, GroupValues, bool, bool, str | None]
+# ^ pk, current values, sync-linked, SCIM-linked, SCIM's externalId if SCIM pushed members
 GROUPS = Kind(
     "group", Group, "name", "group name", group_fields, check_group_fields, checked_group_values
 )
@@ -51,10 +62,12 @@ class GroupPlan:
 def plan_groups(snapshot: Snapshot) -> GroupPlan:
     plan = GroupPlan()
     candidates: Candidates[Candidate] = Candidates()
-    rows = with_links(Group).values_list(
-        "pk", "sync__id", "sync__external_id", "sync__attributes", "scim__id", "name", "description"
-    )
-    for pk, sync_link, okta_id, sent, scim_link, *values in rows:
+    members = GroupMembership.objects.filter(group=OuterRef("pk"))
+    rows = with_links(Group).annotate(has_members=Exists(members)).values_list(
+        "pk", "sync__id", "sync__external_id", "sync__attributes", "scim__id",
+        "scim__external_id", "has_members", "name", "description",
+    )  # fmt: skip
+    for pk, sync_link, okta_id, sent, scim_link, scim_id, has_members, *values in rows:
         current = (values[0], values[1])
         if sync_link is not None:
             plan.owned += 1
@@ -65,7 +78,8 @@ def plan_groups(snapshot: Snapshot) -> GroupPlan:
                 continue
             if not snapshot.complete:
                 continue
-        row = (pk, current, sync_link is not None, scim_link is not None)
+        pushed = (scim_id or "") if scim_link is not None and has_members else None
+        row = (pk, current, sync_link is not None, scim_link is not None, pushed)
         candidates.add(pk, row, current[0])
     _place_new_groups(plan, snapshot, candidates)
     _release_absent(plan, candidates.rows.values())
@@ -87,6 +101,7 @@ def _refresh(plan: GroupPlan, snapshot: Snapshot, pk, okta_id, current, wanted, 
 
 
 def _place_new_groups(plan: GroupPlan, snapshot: Snapshot, candidates: Candidates) -> None:
+    mapped = set(RoleMapping.objects.values_list("okta_group_id", flat=True))
     for okta_id, values in snapshot.groups.items():
         if okta_id in plan.linked:
             continue
@@ -94,10 +109,14 @@ def _place_new_groups(plan: GroupPlan, snapshot: Snapshot, candidates: Candidate
             plan.conflicts.append(conflict("group", okta_id, "", "Okta sent no group name"))
             continue
         candidate = candidates.take(okta_id, values[0])
+        if candidate is not None and _pushed_apart(candidate, okta_id, mapped):
+            candidates.rows[candidate[0]] = candidate  # left as it is
+            plan.conflicts.append(conflict("group", okta_id, values[0], SCIM_MEMBERS))
+            continue
         if candidate is None:
             plan.create.append((okta_id, values))
             continue
-        pk, current, was_synced, _ = candidate
+        pk, current, was_synced, _, _ = candidate
         plan.linked[okta_id] = pk
         if not was_synced:
             plan.adopted.add(pk)
@@ -108,7 +127,14 @@ def _place_new_groups(plan: GroupPlan, snapshot: Snapshot, candidates: Candidate
         plan.link.append((pk, okta_id, values))
 
 
+def _pushed_apart(candidate: Candidate, okta_id: str, mapped: set[str]) -> bool:
+    """A group SCIM pushed members into under another externalId (or none), found by the
+    name of an Okta group a mapping names: not that group, as far as the console knows."""
+    pushed = candidate[4]
+    return okta_id in mapped and pushed is not None and pushed != okta_id
+
+
 def _release_absent(plan: GroupPlan, candidates: Iterable[Candidate]) -> None:
-    for pk, current, was_synced, scim_linked in candidates:
+    for pk, current, was_synced, scim_linked, _ in candidates:
         if was_synced:
             plan.release.append((pk, current[0], not scim_linked))

@@ -17,8 +17,9 @@ from typing import Any
 from okta.profile import ACTIVE, FIELDS, LOGIN, STATUS, UserValues, as_fields, user_attributes
 from querypie_admin.directory import check_user_fields
 from querypie_admin.directory.fields import checked_user_values
+from querypie_admin.directory.rules import ADMIN_LOGIN_HELD
 from querypie_admin.lookups import comparison_key
-from querypie_admin.models import AuthProvider, Role, User
+from querypie_admin.models import ADMIN_ROLES, AuthProvider, Role, User
 
 from .conflicts import (
     Candidates,
@@ -108,7 +109,22 @@ def plan_users(snapshot: Snapshot, on_create: OnCreate | None = None) -> UserPla
     _release_absent(plan, candidates.rows.values())
     drop_update_conflicts(plan, USERS)
     _spare_owners(plan)
+    _report_admin_logins(plan)
     return plan
+
+
+def _report_admin_logins(plan: UserPlan) -> None:
+    """An Owner's or a System Admin's new login ID is held by the directory for an Owner
+    to accept (rules.hold_admin_logins): the run lists it as a conflict. The change stays in
+    the plan, so the write keeps the ask on the user's page."""
+    asked = {pk: (okta, ch["login_id"]) for pk, okta, _, ch in plan.update if "login_id" in ch}
+    if not asked:
+        return
+    admins = User.objects.filter(pk__in=list(asked), role__in=ADMIN_ROLES)
+    for pk, login in admins.values_list("pk", "login_id"):
+        okta_id, wanted = asked[pk]
+        reason = f"Okta asks to change the login ID to {wanted}: {ADMIN_LOGIN_HELD}"
+        plan.conflicts.append(conflict("user", okta_id, login, reason))
 
 
 def _spare_owners(plan: UserPlan) -> None:

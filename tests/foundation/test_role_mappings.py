@@ -82,7 +82,7 @@ def test_highest_mapped_role_wins_and_owner_needs_the_owner_switch(owner, admins
     roles.apply_from_directory(SYNC, [dave.pk])
     assert User.objects.get(pk=dave.pk).role == Role.SYSTEM_ADMIN  # Owner mapping is off
     RoleMappingSettings.objects.update_or_create(pk=1, defaults={"owner_mappable": True})
-    roles.apply_from_directory(SYNC, [dave.pk])
+    roles.apply_from_directory(SYNC, [dave.pk], planned=True)  # as a run's confirmed plan
     assert User.objects.get(pk=dave.pk).role == Role.OWNER
 
 
@@ -107,7 +107,7 @@ def test_the_last_active_owner_is_never_demoted(admins_group):
     engineers = okta_group(LinkSource.OKTA_SYNC, external_id=ENGINEERS)
     only = okta_user(LinkSource.OKTA_SYNC)
     join(only, engineers)
-    roles.apply_from_directory(SYNC, [only.pk])
+    roles.apply_from_directory(SYNC, [only.pk], planned=True)  # as a run's confirmed plan
     assert User.objects.get(pk=only.pk).role == Role.OWNER
     GroupMembership.objects.filter(user=only).delete()
     done = roles.apply_from_directory(SYNC, [only.pk])
