@@ -55,6 +55,7 @@ def test_run_without_an_okta_connection_says_so(db):
         okta_collect("run")
 
 
+@pytest.mark.real_clock  # the commands run in processes of their own
 def test_collection_reports_and_search_work_on_sqlite(org, fake, tmp_path):
     env = {
         **os.environ,
