@@ -1,20 +1,10 @@
 """The data migration turns yesterday's Okta rows into links, by what made each of them."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate
 
 BEFORE = [("querypie_admin", "0001_initial"), ("scim", "0001_initial"), ("sync", "0001_initial")]
-
-
-def migrate(targets=None):
-    """Migrate to `targets`, or to the newest migration of every app (leaving the test
-    database as the rest of the suite expects it)."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)

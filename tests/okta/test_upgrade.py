@@ -3,8 +3,6 @@ URL, the token (still encrypted, readable with the same SECRET_KEY), the Applica
 scope and the Replication Frequency move to the Okta org, and the next sync runs with them."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from okta.models import OktaOrg
@@ -12,20 +10,10 @@ from okta.token_crypto import decrypt_token, encrypt_token
 from querypie_admin.models import User
 from sync.engine.runs import execute_run, start_saved_run
 from sync.models import RunKind, RunStatus, SyncRun
+from tests.migrating import migrate
 
 # The sync's migrations before the connection moved, and no okta app yet.
 BEFORE = [("sync", "0002_held_plan_confirmation"), ("okta", None)]
-
-
-def migrate(targets=None):
-    """Migrate to `targets`, or to the newest migration of every app (leaving the test
-    database as the rest of the suite expects it)."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    applied = [target for target in targets if target[1] is not None]  # None: unapplied
-    return executor.loader.project_state(applied).apps
 
 
 @pytest.mark.django_db(transaction=True)
