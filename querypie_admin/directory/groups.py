@@ -12,8 +12,10 @@ from django.db.models import QuerySet
 
 from ..models import AuthProvider, Group, GroupMembership, User
 from .caller import Caller
+from .errors import Refused
 from .fields import changed, check_group_fields
 from .links import Sent, drop_link, lock, provisioned_elsewhere, save_link
+from .roles import mapped_okta_ids_of
 from .rules import check_reach, check_reach_all
 from .users import apply_changes, save_unique
 
@@ -53,7 +55,9 @@ def update_group(
 def delete_group(caller: Caller, group: Group) -> bool:
     """Delete; an integration that shares the group with another source only lets go of it.
 
-    An administrator may delete an Okta group after a warning (Okta may push it back).
+    An administrator may delete an Okta group after a warning (Okta may push it back),
+    but not one whose Okta id grants a console role: its members would keep the role with
+    no group left to take it back (the integrations decide the roles again after a delete).
     Returns whether the group was deleted.
     """
     with transaction.atomic():
@@ -63,6 +67,11 @@ def delete_group(caller: Caller, group: Group) -> bool:
             if provisioned_elsewhere(caller, group):
                 drop_link(caller, group)
                 return False
+        elif mapped_okta_ids_of(group):
+            raise Refused(caller, "group.deleted", group, (
+                f"Group {group.name}'s Okta id grants a console role (role mapping): an Owner "
+                "removes the mapping first, or Okta deletes the group."
+            ))  # fmt: skip
         members = group.memberships.count()
         caller.record("group.deleted", target=group, members_removed=members)
         group.delete()
