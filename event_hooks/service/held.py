@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from querypie_admin.audit import actor_label
 from querypie_admin.directory import Caller
+from querypie_admin.models import Role, User
 from querypie_admin.roles import OwnerRequired
 
 from ..models import Effect, EventStatus, HookEvent
@@ -58,6 +59,15 @@ def _check_may_promote(caller: Caller, up_to: int) -> None:
             reason=message,
         )
         raise OwnerRequired(message)
+
+
+def confirmed_by_an_owner(events: list[HookEvent]) -> bool:
+    """Whether an active Owner confirmed one of these events: only that waives the directory's
+    promotion guard when they are applied. A System Admin may confirm held deactivations, and
+    Okta may since have changed the user so that applying them promotes: that stays guarded."""
+    labels = {event.confirmed_by_label for event in events if event.confirmed_by_label}
+    owners = User.objects.filter(login_id__in=labels, role=Role.OWNER, is_active=True)
+    return bool(labels) and owners.exists()
 
 
 def discard(caller: Caller, up_to: int, shown: int) -> int:

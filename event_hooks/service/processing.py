@@ -23,6 +23,7 @@ from querypie_admin.directory import Caller, DirectoryConflict, DirectoryInvalid
 
 from ..catalog import BY_NAME, GROUP
 from ..models import FINAL, EventStatus, HookCounters, HookEvent, HookSettings
+from . import held
 from .groups import apply_group
 from .guard import Guard
 from .okta import NotAnId, NotReady, Reader, open_reader
@@ -161,7 +162,10 @@ def _one(reader: Reader, caller: Caller, guard: Guard, target: Target, events: l
         if kind == GROUP:
             return apply_group(reader, caller, okta_id, cause)
         waived = any(event.confirmed_by_label for event in events)
-        return apply_user(reader, caller, okta_id, guard, waived=waived, cause=cause)
+        by_owner = held.confirmed_by_an_owner(events)
+        return apply_user(
+            reader, caller, okta_id, guard, waived=waived, owner_confirmed=by_owner, cause=cause
+        )
     except NotAnId as exc:
         return Outcome.ignored(str(exc))
     except Refused as refusal:

@@ -16,8 +16,18 @@ from .user_plan import UserPlan, plan_user
 
 
 def apply_user(
-    reader: Reader, caller: Caller, okta_id: str, guard: Guard, *, waived: bool, cause: dict
+    reader: Reader,
+    caller: Caller,
+    okta_id: str,
+    guard: Guard,
+    *,
+    waived: bool,
+    owner_confirmed: bool,
+    cause: dict,
 ) -> Outcome:
+    """`waived`: an administrator confirmed held events of this user, so the hooks' guard
+    lets them through; `owner_confirmed`: an Owner did, so the directory's promotion guard
+    does too."""
     plan = plan_user(reader.user(okta_id))
     if plan.ignored:
         return Outcome.ignored(plan.ignored)
@@ -28,8 +38,9 @@ def apply_user(
         return Outcome.held(reason, effect)
     with transaction.atomic():
         user, done = write(caller, plan)
-    # Confirmed held events were seen by an Owner; the others pass the promotion guard.
-    roles = directory.roles.apply_from_directory(caller, [user.pk], planned=waived, **cause)
+    roles = directory.roles.apply_from_directory(
+        caller, [user.pk], planned=owner_confirmed, **cause
+    )
     guard.count(plan.deactivates, plan.promotes)
     done += [f"role {c.before} → {c.after}" for c in roles.changed]
     done += [f"role change refused: {reason}" for _, reason in roles.refused]

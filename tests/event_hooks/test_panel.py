@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from event_hooks.models import Effect, EventStatus, HookEvent, HookSettings
+from event_hooks.service import held
 from fake_okta import FakeOkta, FakeOktaDirectory
 from okta.models import OktaOrg
 from okta.token_crypto import encrypt_token
@@ -243,3 +244,19 @@ def test_a_system_admin_cannot_confirm_held_promotions(client, system_admin):
     assert "Only an Owner can confirm held events that promote anyone." in response.content.decode()
     assert HookEvent.objects.get(pk=promotion.pk).status == EventStatus.HELD
     assert AuditEvent.objects.get(action="event_hook.held_confirmed").outcome == "failure"
+
+
+@pytest.mark.django_db
+def test_only_an_owners_confirmation_waives_the_promotion_guard(owner, system_admin):
+    """A System Admin confirms a held deactivation; if Okta has since reactivated the user,
+    applying it may promote: that stays behind the promotion guard (attacker's pass)."""
+    by_admin = held_event("by-admin")
+    by_owner = held_event("by-owner")
+    HookEvent.objects.filter(pk=by_admin.pk).update(confirmed_by_label=system_admin.login_id)
+    HookEvent.objects.filter(pk=by_owner.pk).update(confirmed_by_label=owner.login_id)
+    by_admin.refresh_from_db(), by_owner.refresh_from_db()
+
+    assert not held.confirmed_by_an_owner([by_admin])
+    assert held.confirmed_by_an_owner([by_admin, by_owner])
+    type(owner).objects.filter(pk=owner.pk).update(role="system_admin")
+    assert not held.confirmed_by_an_owner([by_owner])  # demoted before the events were applied
