@@ -110,8 +110,14 @@ class OktaRun(models.Model):
         return cls.objects.filter(pk=pk).first() if taken else None
 
     def close(self, status: str, **fields: object) -> None:
-        """Record the run as finished with `status`: it leaves the one-at-a-time slot."""
+        """Record the run as finished with `status`: it leaves the one-at-a-time slot.
+
+        The fields the live machinery writes behind this object's back (heartbeat.py,
+        progress.py) are left as the row has them, never rewound to what was loaded.
+        """
         self.status, self.in_progress, self.finished_at = status, None, timezone.now()
         for name, value in fields.items():
             setattr(self, name, value)
-        self.save()
+        live = {"heartbeat_at", "phase", "progress"}
+        kept = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+        self.save(update_fields=[name for name in kept if name not in live])
