@@ -6,13 +6,10 @@ it (`collected_in`) and a complete collection removes the rows it did not see. T
 Okta's ids as text rather than foreign keys, so one dataset failing never blocks another.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 
+from okta.runs import OktaRun, status_field
 from querypie_admin.singleton import SingletonSettings
 
 
@@ -103,38 +100,30 @@ class RunStatus(models.TextChoices):
 
 
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED)
-# A run whose worker stopped sending progress for this long is considered dead.
-STALE_AFTER = timedelta(minutes=15)
 
 
-class CollectionRun(models.Model):
+class CollectionRun(OktaRun):
     """One collection: all datasets, or the System Log alone (its own, more frequent lane).
 
     `in_progress` is unique per lane, so one run of each lane can be queued or running.
     `results` holds, per dataset: status (collected / not_readable / failed / skipped), count,
-    error and seconds.
+    error and seconds; a dataset carried over from a dead run it resumes names it (from_run).
     """
+
+    finished_statuses = FINISHED
+    noun = "collection"
 
     lane = models.CharField(max_length=16, choices=RunLane.choices, default=RunLane.ALL)
     kind = models.CharField(max_length=16, choices=RunKind.choices)
-    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    in_progress = models.BooleanField(null=True, default=True, editable=False)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    started_by_label = models.CharField(max_length=255)
+    status = status_field(RunStatus)
     datasets = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    phase = models.CharField(max_length=128, blank=True)
-    progress = models.JSONField(default=dict, blank=True)
     results = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
+    # The run whose worker died and whose collected datasets this one did not collect again.
+    resumes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resumed_by"
+    )
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(OktaRun.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["lane", "in_progress"], name="one_okta_collection_per_lane"
@@ -143,25 +132,6 @@ class CollectionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Okta collection #{self.pk} ({self.get_lane_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED
-
-    @property
-    def is_stale(self) -> bool:
-        last_sign = self.heartbeat_at or self.created_at
-        return not self.is_finished and timezone.now() - last_sign > STALE_AFTER
-
-    @property
-    def duration_text(self) -> str:
-        if not self.started_at:
-            return "–"
-        seconds = ((self.finished_at or timezone.now()) - self.started_at).total_seconds()
-        if seconds < 60:
-            return f"{seconds:.1f} s"
-        minutes, rest = divmod(round(seconds), 60)
-        return f"{minutes} min {rest:02d} s"
 
     @property
     def result_rows(self) -> list[dict]:
@@ -181,6 +151,7 @@ class CollectionRun(models.Model):
             "status": self.status,
             "results": self.results,
             "error": self.error,
+            "resumes": self.resumes_id,
         }
 
 

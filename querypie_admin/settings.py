@@ -283,6 +283,9 @@ SSO_CERTIFICATE_UNLISTED_GRACE_SECONDS = int(
 # Okta API: loopback (the fake Okta on 127.0.0.1, for tests and demos) only when this is on;
 # private, link-local and NAT64/6to4-mapped addresses never (querypie_admin/outbound.py).
 OKTA_API_ALLOW_LOOPBACK = _env_bool("OKTA_API_ALLOW_LOOPBACK")
+# An Okta run (sync, collection, Event Hooks processing) whose heartbeat is older than this
+# was killed: the next start closes it (okta/runs/heartbeat.py beats every sixth of it).
+OKTA_RUN_DEAD_AFTER_SECONDS = float(os.environ.get("OKTA_RUN_DEAD_AFTER_SECONDS", "60"))
 
 # --- scim: SCIM 2.0 provisioning (owned by the scim app) ---
 INSTALLED_APPS += ["django_scim"]

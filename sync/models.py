@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from okta.runs import OktaRun, status_field
 from querypie_admin.singleton import SingletonSettings
 
 
@@ -47,8 +48,6 @@ class RunStatus(models.TextChoices):
 
 
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.NEEDS_CONFIRMATION)
-# A run whose worker stopped sending progress for this long is considered dead.
-STALE_AFTER = timedelta(minutes=15)
 # A held plan can be confirmed only this soon after it was shown: Okta keeps changing.
 CONFIRM_WITHIN = timedelta(hours=1)
 # The destructive kinds of change the guard holds: (verb, one, many, done).
@@ -82,17 +81,15 @@ def _as_key(change: int | list | tuple) -> int | tuple:
     return tuple(change) if isinstance(change, list | tuple) else change
 
 
-class SyncRun(models.Model):
+class SyncRun(OktaRun):
     """One run, dry or real; `in_progress` is unique so only one run can be queued or running."""
+
+    finished_statuses = FINISHED
+    noun = "sync"
 
     kind = models.CharField(max_length=16, choices=RunKind.choices)
     mode = models.CharField(max_length=16, choices=RunMode.choices, default=RunMode.FULL)
-    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    in_progress = models.BooleanField(null=True, default=True, editable=False)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    started_by_label = models.CharField(max_length=255)
+    status = status_field(RunStatus)
     # A run the guard held keeps the destructive changes it showed (see Plan.destructive());
     # a run started by confirming it points back at it and may write only within them.
     held_changes = models.JSONField(default=dict, blank=True)
@@ -110,22 +107,14 @@ class SyncRun(models.Model):
     confirmed_by_label = models.CharField(max_length=255, blank=True)
     config = models.JSONField(default=dict, blank=True)
     api_token_encrypted = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    phase = models.CharField(max_length=64, blank=True)
-    progress = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     samples = models.JSONField(default=dict, blank=True)
     conflicts = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
-    error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=32, blank=True)
     stopped_at = models.CharField(max_length=255, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(OktaRun.Meta):
         constraints = [
             models.UniqueConstraint(fields=["in_progress"], name="one_okta_sync_at_a_time"),
         ]
@@ -134,29 +123,8 @@ class SyncRun(models.Model):
         return f"Okta sync #{self.pk} ({self.get_kind_display()}, {self.get_status_display()})"
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED
-
-    @property
     def is_dry_run(self) -> bool:
         return self.kind == RunKind.DRY_RUN
-
-    @property
-    def duration(self) -> timedelta | None:
-        if not self.started_at:
-            return None
-        return (self.finished_at or timezone.now()) - self.started_at
-
-    @property
-    def duration_text(self) -> str:
-        """The duration as people read it: "0.4 s", "2 min 05 s"."""
-        if self.duration is None:
-            return "–"
-        seconds = self.duration.total_seconds()
-        if seconds < 60:
-            return f"{seconds:.1f} s"
-        minutes, rest = divmod(round(seconds), 60)
-        return f"{minutes} min {rest:02d} s"
 
     @property
     def sample_rows(self) -> list[tuple[str, list]]:
@@ -265,8 +233,3 @@ class SyncRun(models.Model):
         if not self.finished_at or now - self.finished_at > CONFIRM_WITHIN:
             return "This plan is more than an hour old: run Synchronize again."
         return ""
-
-    @property
-    def is_stale(self) -> bool:
-        last_sign = self.heartbeat_at or self.created_at
-        return not self.is_finished and timezone.now() - last_sign > STALE_AFTER

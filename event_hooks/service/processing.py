@@ -8,7 +8,9 @@ applied. The writes go through the directory with the sync's link source and gua
 
 One processor at a time (a lease row), so two re-reads of one user never cross: a task
 that finds the lease taken leaves the `queued_at` mark, and the processor looks at it
-once more after letting the lease go.
+once more after letting the lease go. The lease lasts OKTA_RUN_DEAD_AFTER_SECONDS and the
+processor's heartbeat (okta.runs) renews it every few seconds, even during a long re-read
+(a rate-limit wait): a killed processor frees it within a minute, a live one never loses it.
 """
 
 import logging
@@ -19,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from okta.errors import OktaError
+from okta.runs import Heartbeat, dead_after
 from querypie_admin.directory import Caller, DirectoryConflict, DirectoryInvalid, Refused
 
 from ..catalog import BY_NAME, GROUP
@@ -34,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 HOOK_ACTOR = "Okta Event Hook"
 CHUNK = 200
-LEASE = timedelta(minutes=2)
 RETENTION = timedelta(days=30)
 # Failures that every further call would meet too: the rest of the batch fails at once.
 ORG_WIDE = {"invalid_token", "permission", "unknown_host", "tls", "connection_refused",
@@ -53,8 +55,10 @@ def process_pending() -> dict[str, int]:
     HookCounters.load()
     done: Counter = Counter()
     while _acquire_lease():
+        held = HookCounters.objects.filter(pk=1, lease_until__isnull=False)
         try:
-            done += _drain()
+            with Heartbeat(held, lambda now: {"lease_until": now + dead_after()}):
+                done += _drain()
         finally:
             HookCounters.objects.filter(pk=1).update(lease_until=None)
         if not HookCounters.objects.filter(pk=1, queued_at__isnull=False).exists():
@@ -66,17 +70,19 @@ def process_pending() -> dict[str, int]:
 def _acquire_lease() -> bool:
     now = timezone.now()
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    return bool(HookCounters.objects.filter(free, pk=1).update(lease_until=now + LEASE))
+    return bool(HookCounters.objects.filter(free, pk=1).update(lease_until=now + dead_after()))
 
 
 def _renew_lease() -> None:
-    HookCounters.objects.filter(pk=1).update(lease_until=timezone.now() + LEASE)
+    HookCounters.objects.filter(pk=1).update(lease_until=timezone.now() + dead_after())
 
 
 def _drain() -> Counter:
     done: Counter = Counter()
     while True:
-        HookCounters.objects.filter(pk=1).update(queued_at=None, lease_until=timezone.now() + LEASE)
+        HookCounters.objects.filter(pk=1).update(
+            queued_at=None, lease_until=timezone.now() + dead_after()
+        )
         events = list(HookEvent.objects.filter(status=EventStatus.RECEIVED).order_by("id")[:CHUNK])
         if not events:
             HookCounters.objects.filter(pk=1).update(last_processed_at=timezone.now())

@@ -9,14 +9,13 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from okta import connection as okta
 from okta.connection import OktaSetupError
 from okta.errors import OktaError, OktaPermissionError
 from okta.models import OktaOrg
-from okta.runs import Listener
+from okta.runs import Listener, RunAlreadyInProgress, create_run, execute, fail_stale_runs
 from okta.token_crypto import TokenUnreadable
 from querypie_admin import audit
 from querypie_admin.models import User
@@ -50,10 +49,8 @@ COLLECTORS: dict[str, Callable[[Reader], int]] = {
 }
 
 
-class CollectionAlreadyRunning(Exception):
-    def __init__(self, run: CollectionRun | None) -> None:
-        self.run = run
-        super().__init__("A collection is already in progress.")
+class CollectionAlreadyRunning(RunAlreadyInProgress):
+    message = "A collection is already in progress."
 
 
 class CollectionNotConfigured(Exception):
@@ -76,7 +73,8 @@ def start_run(
         )
     chosen = [Dataset.SYSTEM_LOG.value] if lane == RunLane.SYSTEM_LOG else (datasets or [])
     ordered = [name for name in COLLECTORS if name in chosen or not chosen]
-    _fail_stale_runs(lane)
+    lane_runs = CollectionRun.objects.filter(lane=lane)
+    dead = fail_stale_runs(lane_runs, _finish)
     fields = {
         "lane": lane,
         "kind": kind,
@@ -84,40 +82,42 @@ def start_run(
         "started_by": started_by,
         "started_by_label": started_by.login_id if started_by else label,
     }
-    try:
-        with transaction.atomic():
-            return CollectionRun.objects.create(**fields)
-    except IntegrityError:
-        running = CollectionRun.objects.filter(lane=lane, in_progress=True).first()
-        raise CollectionAlreadyRunning(running) from None
+    resumed = next((run for run in dead if run.started_at and run.datasets == ordered), None)
+    if resumed is not None:
+        fields |= _resume(resumed, ordered)
+    return create_run(lane_runs, fields, CollectionAlreadyRunning)
 
 
-def _fail_stale_runs(lane: str) -> None:
-    """A run whose worker died would block its lane for good; close it with a reason."""
-    for run in CollectionRun.objects.filter(lane=lane, in_progress=True):
-        if run.is_stale:
-            _finish(run, RunStatus.FAILED, error="The worker running this collection stopped.")
+def _resume(dead: CollectionRun, datasets: list[str]) -> dict:
+    """The next collection of the same datasets after a dead one starts where it stopped:
+    the datasets it collected are carried over, naming the run that collected them (the
+    System Log goes on from its cursor anyway); the others are collected, failed ones again."""
+    carried = {
+        name: {"from_run": dead.pk} | result
+        for name, result in dead.results.items()
+        if result.get("status") == "collected"
+    }
+    rest = [name for name in datasets if name not in carried]
+    return {"datasets": rest, "results": carried, "resumes": dead}
 
 
 def execute_run(run_id: int, listener: Listener | None = None) -> CollectionRun | None:
     """Carry out a queued run in this process (a Celery worker or `okta_collect run`)."""
-    now = timezone.now()
-    claimed = CollectionRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now
+    return execute(
+        CollectionRun,
+        run_id,
+        _collect_or_fail,
+        _finish,
+        progress=CollectionProgress,
+        listener=listener,
     )
-    run = CollectionRun.objects.filter(pk=run_id).first()
-    if not claimed or run is None:
-        return run
-    progress = CollectionProgress(run, listener)
+
+
+def _collect_or_fail(run: CollectionRun, progress: CollectionProgress) -> None:
     try:
         _collect(run, progress)
     except (OktaSetupError, TokenUnreadable) as exc:
         _finish(run, RunStatus.FAILED, error=str(exc))
-    except Exception:
-        logger.exception("Okta collection %s failed", run.pk)
-        _finish(run, RunStatus.FAILED, error="The collection stopped on an unexpected error.")
-    progress.flush(force=True)
-    return CollectionRun.objects.get(pk=run_id)
 
 
 def _collect(run: CollectionRun, progress: CollectionProgress) -> None:
@@ -174,9 +174,7 @@ def _note(
 
 
 def _finish(run: CollectionRun, status: str, *, error: str = "") -> None:
-    run.status, run.in_progress, run.finished_at = status, None, timezone.now()
-    run.error = error or run.error
-    run.save()
+    run.close(status, error=error or run.error)
     if run.lane == RunLane.SYSTEM_LOG and status != RunStatus.FAILED:
         return  # every few minutes: the history shows it; the audit log only its failures
     audit.record(

@@ -4,16 +4,21 @@ Starting a run inserts a SyncRun with in_progress=True; a unique constraint on t
 makes a second start fail in any process, so two syncs never write at once.
 """
 
-import logging
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from okta.connection import OktaSetupError
 from okta.errors import OktaError
 from okta.models import OktaOrg
-from okta.runs import Listener, Progress
+from okta.runs import (
+    Listener,
+    Progress,
+    RunAlreadyInProgress,
+    create_run,
+    execute,
+    fail_stale_runs,
+)
 from okta.token_crypto import TokenUnreadable
 from querypie_admin import audit, directory
 from querypie_admin.models import User
@@ -27,15 +32,11 @@ from .pending import PendingWrites
 from .plan import Plan
 from .streaming import read_and_plan
 
-logger = logging.getLogger(__name__)
 
-
-class SyncAlreadyRunning(Exception):
+class SyncAlreadyRunning(RunAlreadyInProgress):
     """Another run is queued or running; `run` is that run."""
 
-    def __init__(self, run: SyncRun | None) -> None:
-        self.run = run
-        super().__init__("A synchronization is already in progress.")
+    message = "A synchronization is already in progress."
 
 
 class SyncNotConfigured(Exception):
@@ -55,7 +56,7 @@ def start_run(
 
     `confirms` is the held run this one confirms: it may write only within that run's plan.
     """
-    _fail_stale_runs()
+    fail_stale_runs(SyncRun.objects.all(), _finish)
     fields = {
         "kind": kind,
         "mode": RunMode.INCREMENTAL if config.incremental else RunMode.FULL,
@@ -65,11 +66,7 @@ def start_run(
         "started_by_label": started_by.login_id if started_by else label,
         "confirms": confirms,
     }
-    try:
-        with transaction.atomic():
-            return SyncRun.objects.create(**fields)
-    except IntegrityError:
-        raise SyncAlreadyRunning(SyncRun.objects.filter(in_progress=True).first()) from None
+    return create_run(SyncRun.objects.all(), fields, SyncAlreadyRunning)
 
 
 def start_saved_run(
@@ -98,38 +95,19 @@ def start_saved_run(
     )
 
 
-def _fail_stale_runs() -> None:
-    """A run whose worker died would block every later run; close it with a clear reason."""
-    for run in SyncRun.objects.filter(in_progress=True):
-        if run.is_stale:
-            _finish(run, RunStatus.FAILED, error="The worker running this sync stopped responding.")
-
-
 def execute_run(run_id: int, listener: Listener | None = None) -> SyncRun | None:
     """Carry out a queued run in this process (a Celery worker or `okta_sync run`)."""
-    now = timezone.now()
-    claimed = SyncRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now
-    )
-    run = SyncRun.objects.filter(pk=run_id).first()
-    if not claimed or run is None:
-        return run  # already taken by another worker, or unknown
-    progress = Progress(run, listener)
+    return execute(SyncRun, run_id, _carry_out_or_fail, _finish, listener=listener)
+
+
+def _carry_out_or_fail(run: SyncRun, progress: Progress) -> None:
+    """The failures a run expects end it with their own reason."""
     try:
         _carry_out(run, progress)
     except (OktaError, OktaSetupError, TokenUnreadable) as exc:
         _fail(run, progress, exc)
     except (directory.Refused, directory.DirectoryConflict, directory.DirectoryInvalid) as exc:
         _refused_while_writing(run, progress, exc)
-    except Exception:
-        logger.exception("Okta sync run %s failed", run.pk)
-        _finish(
-            run,
-            RunStatus.FAILED,
-            error="The sync stopped on an unexpected error; see the server log.",
-        )
-    progress.flush(force=True)
-    return SyncRun.objects.get(pk=run_id)
 
 
 def _carry_out(run: SyncRun, progress: Progress) -> None:
@@ -234,19 +212,14 @@ def _finish(
     held: dict | None = None,
     **fields: str,
 ) -> None:
-    run.status = status
-    run.in_progress = None
-    run.finished_at = timezone.now()
-    run.api_token_encrypted = ""
+    """Close the run (its token snapshot wiped) with what it found, and audit it."""
     if plan is not None:
         run.counts = plan.counts()
         run.samples = plan.samples()
         run.conflicts = plan.conflicts + (extra_conflicts or [])
     if held is not None:
         run.held_changes = held
-    for name, value in fields.items():
-        setattr(run, name, value)
-    run.save()
+    run.close(status, api_token_encrypted="", **fields)
     _audit_finished(run)
 
 

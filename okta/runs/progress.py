@@ -1,9 +1,7 @@
-"""The run machinery every Okta reader shares. Live progress of a run: kept in memory,
-written to its row at most twice a second.
+"""Live progress of a run: kept in memory, written to its row at most twice a second.
 
 Shared by the Okta sync (SyncRun, counting users) and the Okta visibility collection
-(CollectionRun, counting stored items): any run model with `phase`, `progress` and
-`heartbeat_at` fields.
+(CollectionRun, counting stored items): any OktaRun.
 """
 
 import time
