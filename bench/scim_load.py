@@ -378,6 +378,9 @@ def main() -> None:
             name: side_by_side(scim, args.clients, args.rounds, totals[name], make)
             for name, make in kinds.items()
         }
+        for name in ("lookup", "groups_page"):  # latency without queueing behind 8 clients
+            alone = side_by_side(scim, 1, args.rounds, totals[name] // 2, kinds[name])
+            measured[f"{name}, one client"] = alone
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -393,7 +396,7 @@ def main() -> None:
         "groups_page_with_members": "—",
     }
     for name, (work, none) in measured.items():
-        report(name, work, none, targets[name])
+        report(name, work, none, targets.get(name, "—"))
     if args.profile:
         profile(kinds, token)
 

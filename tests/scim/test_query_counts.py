@@ -25,6 +25,7 @@ from querypie_admin.models import (
     RoleMappingSettings,
     User,
 )
+from scim.schemas import MAX_RESULTS
 from tests.factories import okta_group
 
 from .conftest import ScimClient, user_body
@@ -223,3 +224,15 @@ def test_a_member_add_to_a_mapped_group_reads_none_of_its_other_members(
     assert reads and all(f'"user_id" IN ({added.pk})' in sql for sql in reads)
     added.refresh_from_db()
     assert added.role == Role.SYSTEM_ADMIN
+
+
+def test_a_page_asked_past_the_cap_holds_200_resources_for_the_same_queries(
+    scim, world, django_assert_max_num_queries
+):
+    """`count` is capped at maxResults (200, docs/SCIM.md): a client asking for the whole
+    directory in one page gets 200, in the queries of any other page."""
+    world.grow(LARGE)
+    with django_assert_max_num_queries(CEILINGS[users_page]):
+        body = scim.get("/Users", startIndex="1", count="100000").json()
+    assert body["itemsPerPage"] == MAX_RESULTS == 200 and len(body["Resources"]) == 200
+    assert body["totalResults"] == User.objects.filter(auth_provider=AuthProvider.OKTA).count()
