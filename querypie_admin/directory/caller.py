@@ -70,6 +70,11 @@ class Caller:
     def record_each(self, action: str, targets: list[tuple[models.Model, dict[str, Any]]]) -> None:
         """One audit event per target, written in one statement: for batches whose every
         row must be audited on its own (role changes), not summarised."""
+        self.record_together([(action, target, detail) for target, detail in targets])
+
+    def record_together(self, entries: list[tuple[str, models.Model, dict[str, Any]]]) -> None:
+        """Several audit events (action, target, detail) of one write in one statement: a
+        row created and linked is two events and one INSERT."""
         events = [
             audit.event(
                 action,
@@ -78,7 +83,7 @@ class Caller:
                 detail={"source": self.source.value, **detail},
                 ip=self.ip,
             )
-            for target, detail in targets
+            for action, target, detail in entries
         ]
         AuditEvent.objects.bulk_create(events)
 

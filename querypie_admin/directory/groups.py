@@ -14,7 +14,7 @@ from ..models import AuthProvider, Group, GroupMembership, User
 from .caller import Caller
 from .errors import Refused
 from .fields import changed, check_group_fields
-from .links import Sent, drop_link, lock, provisioned_elsewhere, save_link
+from .links import Sent, drop_link, link_new_row, lock, provisioned_elsewhere, save_link
 from .roles import mapped_okta_ids_of
 from .rules import check_reach, check_reach_all
 from .users import apply_changes, save_unique
@@ -30,9 +30,10 @@ def create_group(caller: Caller, fields: dict[str, Any], *, sent: Sent | None = 
     group = Group(**fields, auth_provider=provider)
     with transaction.atomic():
         save_unique(group, _taken(group.name))
-        caller.record("group.created", target=group, fields=sorted(fields))
+        audited = [("group.created", group, {"fields": sorted(fields)})]
         if caller.is_integration:
-            save_link(caller, group, sent)
+            audited.append(link_new_row(caller, group, sent))
+        caller.record_together(audited)
     return group
 
 

@@ -83,6 +83,24 @@ def save_link(caller: Caller, obj: User | Group, sent: Sent | None) -> Directory
     return link
 
 
+def link_new_row(
+    caller: Caller, obj: User | Group, sent: Sent | None
+) -> tuple[str, User | Group, dict[str, Any]]:
+    """The caller's link on a row it has just created in this transaction (no link to look
+    for yet). Returns the `*.linked` audit entry, for the caller to write together with the
+    row's own (Caller.record_together)."""
+    sent = sent or Sent()
+    if isinstance(obj, Group):
+        check_group_id(caller, obj, None, sent.external_id)
+    DirectoryLink.objects.create(
+        source=caller.link_source,
+        external_id=sent.external_id,
+        attributes=sent.attributes,
+        **_target(obj),
+    )
+    return f"{_prefix(obj)}.linked", obj, {"external_id": sent.external_id}
+
+
 def provisioned_elsewhere(caller: Caller, obj: User | Group) -> bool:
     """Does another provisioning source (SCIM or the sync) still manage `obj`?"""
     others = [s for s in PROVISIONING if s != caller.link_source]

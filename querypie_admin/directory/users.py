@@ -8,7 +8,7 @@ from ..models import AuthProvider, PendingLoginId, Role, User
 from .caller import Caller
 from .errors import DirectoryConflict, DirectoryInvalid, Refused
 from .fields import changed, check_user_fields
-from .links import Sent, drop_link, lock, provisioned_elsewhere, save_link
+from .links import Sent, drop_link, link_new_row, lock, provisioned_elsewhere, save_link
 from .roles import check_hand_edit
 from .rules import (
     check_not_self,
@@ -69,9 +69,10 @@ def create_user(
         check_owner_rules(caller, "user.created", User(role=Role.USER), role=user.role)
         user.set_password(password) if password else user.set_unusable_password()
         save_unique(user, _taken(user.login_id))
-        caller.record("user.created", target=user, fields=sorted(fields), role=user.role)
+        audited = [("user.created", user, {"fields": sorted(fields), "role": user.role})]
         if caller.is_integration:
-            save_link(caller, user, sent)
+            audited.append(link_new_row(caller, user, sent))
+        caller.record_together(audited)
     return user
 
 

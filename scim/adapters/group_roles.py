@@ -12,6 +12,8 @@ SCIM request, whose membership write stands either way.
 import logging
 from collections.abc import Iterable
 
+from django.db.models import Exists, OuterRef
+
 from querypie_admin import directory
 from querypie_admin.directory.caller import PROVISIONING
 from querypie_admin.models import DirectoryLink, Group, GroupMembership, RoleMapping
@@ -19,12 +21,15 @@ from querypie_admin.models import DirectoryLink, Group, GroupMembership, RoleMap
 logger = logging.getLogger(__name__)
 
 
-def okta_ids(group_pk: int | None) -> set[str]:
-    """The Okta ids SCIM and the sync know this group by."""
+def okta_ids(group_pk: int | None) -> dict[str, bool]:
+    """The Okta ids SCIM and the sync know this group by, each with whether a role mapping
+    names it: one query on the group's links."""
     if group_pk is None:
-        return set()
+        return {}
+    mapped = Exists(RoleMapping.objects.filter(okta_group_id=OuterRef("external_id")))
     links = DirectoryLink.objects.filter(source__in=PROVISIONING, group_id=group_pk)
-    return set(links.exclude(external_id="").values_list("external_id", flat=True))
+    links = links.exclude(external_id="").annotate(mapped=mapped)
+    return dict(links.values_list("external_id", "mapped"))
 
 
 def member_ids(group_pk: int | None) -> set[int]:
@@ -38,19 +43,30 @@ class RoleWatch:
     """Made inside the write's transaction before the members change; `apply` after it.
 
     `whole_group`: look at every member (a new or adopted group); otherwise only the
-    members the write names, and everyone when the group's Okta id itself changed."""
+    members the write names, and everyone when the group's Okta id itself changed.
+    `replacing`: the write may remove members it does not name (a replace, a delete), so the
+    members before it are read; a member-add or a named removal never reads the others.
+    `same_ids`: the write leaves the group's name and Okta ids alone (a members-only PATCH),
+    so they are not read again after it."""
 
-    def __init__(self, group: Group, *, whole_group: bool = False) -> None:
+    def __init__(
+        self,
+        group: Group,
+        *,
+        whole_group: bool = False,
+        replacing: bool = False,
+        same_ids: bool = False,
+    ) -> None:
         self.group_pk = group.pk
         self.whole_group = whole_group
-        self.mapped = set(RoleMapping.objects.values_list("okta_group_id", flat=True))
         self.ids_before = okta_ids(self.group_pk)
         self.members_before: set[int] = set()
-        if self.ids_before & self.mapped:
+        if replacing and any(self.ids_before.values()):
             # Under the group's row lock, so no parallel PATCH slips a member in unseen.
             Group.objects.select_for_update().filter(pk=self.group_pk).exists()
             self.members_before = member_ids(self.group_pk)
         self.touched: set[int] = set()
+        self._ids_after = self.ids_before if same_ids else None
 
     def touch(self, user_ids: Iterable[int], *, replacing: bool = False) -> None:
         """Users a member step names; a replace also removes every member before it."""
@@ -58,19 +74,25 @@ class RoleWatch:
         if replacing:
             self.touched |= self.members_before
 
+    @property
+    def ids_after(self) -> dict[str, bool]:
+        if self._ids_after is None:
+            self._ids_after = okta_ids(self.group_pk)
+        return self._ids_after
+
     def users(self) -> set[int]:
-        ids_after = okta_ids(self.group_pk)
-        if not (self.ids_before | ids_after) & self.mapped:
+        ids_after = self.ids_after
+        if not any(self.ids_before.values()) and not any(ids_after.values()):
             return set()  # memberships of an unmapped group grant no role
         users = set(self.touched)
-        if self.whole_group or ids_after != self.ids_before:
+        if self.whole_group or set(ids_after) != set(self.ids_before):
             users |= self.members_before
-            if ids_after & self.mapped:
+            if any(ids_after.values()):
                 users |= member_ids(self.group_pk)
         return users
 
     def label(self) -> str:
-        ids = sorted(okta_ids(self.group_pk) or self.ids_before)
+        ids = sorted(self.ids_after or self.ids_before)
         return ids[0] if ids else str(self.group_pk)
 
     def apply(self, caller: directory.Caller) -> None:

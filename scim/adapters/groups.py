@@ -74,6 +74,7 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
         self._wanted: dict[str, Any] = {}
         self._sent = directory.Sent()
         self._member_steps: list[tuple[str, list[User] | Any]] = []
+        self._members_only = False  # a PATCH of members alone: the group row is not written
         self.include_members = True
 
     # Reading -----------------------------------------------------------------------
@@ -128,7 +129,7 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
         """Member operations become directory steps; the rest patch name and externalId."""
         doc = self._document()
         patcher = DocumentPatch(doc, self.extensions, self.core_schema)
-        member_steps = []
+        member_steps, patched = [], False
         for op, path, value in operations({"Operations": ops}):
             if path is None and isinstance(value, dict) and get_ci(value, "members") is not None:
                 member_steps.append(
@@ -142,8 +143,10 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
                 member_steps.append(self._member_step(op, parsed, value))
             else:
                 patcher.apply(op, path, value)
+                patched = True
         self.from_dict(without(doc, *READ_ONLY), keep_missing=False)
         self._member_steps = member_steps
+        self._members_only = not patched and self.link is not None  # else SCIM links it now
 
     def _member_step(self, op: str, path: Path, value: Any) -> tuple[str, Any]:
         if path.sub is not None:
@@ -162,13 +165,15 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
     def save(self) -> None:
         """The group and its member steps change together or not at all; the roles its
         mappings grant follow once that is committed (group_roles)."""
+        replacing = any(step == "set" for step, _ in self._member_steps)
         with transaction.atomic():
             if self.obj.pk is None:
                 self.obj = self.create_or_adopt()
-                watch = RoleWatch(self.obj, whole_group=True)
+                watch = RoleWatch(self.obj, whole_group=True, replacing=replacing)
             else:
-                watch = RoleWatch(self.obj)
-                self._update(self.obj)
+                watch = RoleWatch(self.obj, replacing=replacing, same_ids=self._members_only)
+                if not self._members_only:
+                    self._update(self.obj)
             for step, users in self._member_steps:
                 users = list(users)
                 watch.touch((u.pk for u in users), replacing=step == "set")
@@ -214,6 +219,6 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
         """Deletes the group, or only drops the SCIM link when the Okta sync manages it too;
         members who had a role through it lose that role."""
         with transaction.atomic():
-            watch = RoleWatch(self.obj)
+            watch = RoleWatch(self.obj, replacing=True)
             directory.delete_group(self.caller, self.obj)
         watch.apply(self.caller)

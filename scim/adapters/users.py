@@ -12,7 +12,7 @@ from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
 from querypie_admin import directory
-from querypie_admin.models import AuthProvider, DirectoryLink, LinkSource, User
+from querypie_admin.models import AuthProvider, DirectoryLink, GroupMembership, LinkSource, User
 
 from ..errors import bad_request, conflict
 from ..schemas import QUERYPIE_USER
@@ -100,6 +100,20 @@ def wanted_fields(body: dict) -> dict[str, Any]:
     return fields
 
 
+def group_rows(user_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(group id, name) of every Okta group these users are in, by user, in one query of
+    plain rows (no Group objects, no prefetch machinery: a look-up's page is one user)."""
+    rows = (
+        GroupMembership.objects.filter(user_id__in=user_ids, group__auth_provider=AuthProvider.OKTA)
+        .order_by("group_id")
+        .values_list("user_id", "group_id", "group__name")
+    )
+    groups: dict[int, list[tuple[int, str]]] = {pk: [] for pk in user_ids}
+    for user_id, group_id, name in rows:
+        groups[user_id].append((group_id, name))
+    return groups
+
+
 class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
     url_name = "scim:users"
     resource_type = "User"
@@ -138,13 +152,12 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
 
     def _groups(self) -> list[dict]:
         """The Okta groups the user is in; local groups are the console's, not Okta's."""
-        groups = getattr(self.obj, "scim_groups", None)
-        if groups is None:
-            okta_groups = self.obj.member_of.filter(auth_provider=AuthProvider.OKTA)
-            groups = okta_groups.only("id", "name").order_by("id")
+        rows = getattr(self.obj, "scim_groups", None)
+        if rows is None:
+            rows = group_rows([self.obj.pk])[self.obj.pk]
         base = self.location.rsplit("/Users/", 1)[0]
         return [
-            {"value": str(g.pk), "$ref": f"{base}/Groups/{g.pk}", "display": g.name} for g in groups
+            {"value": str(pk), "$ref": f"{base}/Groups/{pk}", "display": name} for pk, name in rows
         ]
 
     def to_dict(self) -> dict:
