@@ -17,6 +17,11 @@ highest peak RSS. The databases are dropped, created and migrated by this script
 (issue 14), for the org of 100,000 users: full sync <= 1.5x the bare fetch, unchanged re-sync
 <= 1.1x with zero row writes, peak RSS <= 250 MB; at every size zero re-sync writes, and time
 and memory growing no faster than the size (the smaller sizes' ratios are printed too).
+
+--whole-command (issue 21) adds to each round what an operator sees (okta_sync_command.py): a
+plain sequential fetch of the same pages (one connection per request), then `manage.py
+okta_sync run --full` twice on a fresh migrated database, each timed from process start to
+exit, start-up and end count included; the same targets hold for them at 100,000 users.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import threading
 import time
 from pathlib import Path
 
+from okta_sync_command import check_whole, command_round, report_whole
 from profile_phases import PhaseProfiler
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -323,6 +329,11 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds per size; the median of each run counts"
     )
+    parser.add_argument(
+        "--whole-command",
+        action="store_true",
+        help="also time manage.py okta_sync run --full as a whole command, each round",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--okta-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -331,15 +342,21 @@ def main() -> None:
         return
     if len(args.users) > 1 and (args.groups or args.memberships):
         parser.error("--groups and --memberships go with a single --users size")
-    results = {}
+    results, whole_ok = {}, True
     for users in sorted(args.users):
-        results[users] = bench_size(args, users)
+        results[users], whole = bench_size(args, users)
         report(users, *results[users])
-    sys.exit(0 if summary(results) else 1)
+        if whole:
+            report_whole(users, results[users], whole)
+            whole_ok &= check_whole(whole, LIMITS if users >= TARGET_USERS else None)
+    sys.exit(0 if summary(results) and whole_ok else 1)
 
 
-def bench_size(args: argparse.Namespace, users: int) -> tuple[dict, dict, dict]:
-    """Bare fetch, full sync and unchanged re-sync of one generated org, side by side."""
+def bench_size(
+    args: argparse.Namespace, users: int
+) -> tuple[tuple[dict, dict, dict], tuple[dict, dict, dict] | None]:
+    """Bare fetch, full sync and unchanged re-sync of one generated org, side by side; with
+    --whole-command, the plain fetch and the two whole commands of each round too."""
     size = argparse.Namespace(
         users=users,
         groups=args.groups or max(1, users // 20),
@@ -351,6 +368,7 @@ def bench_size(args: argparse.Namespace, users: int) -> tuple[dict, dict, dict]:
     fake, _ = start_fake(size, port)
     profile = str(Path(args.profile) / str(users)) if args.profile else ""
     rounds: list[tuple[dict, dict, dict]] = []
+    commands: list[tuple[dict, dict, dict]] = []
     try:
         db_url = recreate_database(args.postgres)
         okta_url = f"http://127.0.0.1:{port}"
@@ -362,11 +380,19 @@ def bench_size(args: argparse.Namespace, users: int) -> tuple[dict, dict, dict]:
             rounds.append((bare, full, resync))
             print(f"  round {number + 1}: bare fetch {bare['seconds']} s, full sync "
                   f"{full['seconds']} s, re-sync {resync['seconds']} s", flush=True)  # fmt: skip
+            if args.whole_command:
+                fresh = lambda: fresh_database(args.postgres)  # noqa: E731
+                plain, command_full, command_resync = command_round(db_url, okta_url, TOKEN, fresh)
+                commands.append((plain, command_full, command_resync))
+                print(f"  round {number + 1}: whole commands: plain fetch {plain['seconds']} s, "
+                      f"full sync {command_full['seconds']} s, re-sync "
+                      f"{command_resync['seconds']} s", flush=True)  # fmt: skip
     finally:
         fake.terminate()
         fake.wait(timeout=30)
-    bare, full, resync = (median_run([r[index] for r in rounds]) for index in range(3))
-    return bare, full, resync
+    in_process = tuple(median_run([r[index] for r in rounds]) for index in range(3))
+    whole = tuple(median_run([r[index] for r in commands]) for index in range(3))
+    return in_process, (whole if commands else None)
 
 
 def median_run(runs: list[dict]) -> dict:
