@@ -9,11 +9,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.management.base import BaseCommand
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from okta.models import OktaOrg
 from okta.token_crypto import decrypt_token
 from querypie_admin.models import AuditEvent, User
+from sync.management.commands.okta_sync import Command
 from sync.models import RunStatus, SyncRun
 from tests.sync.test_sync_confirmation import active_okta_logins
 
@@ -154,3 +156,16 @@ def test_confirm_deactivations_refuses_a_run_that_is_not_held(run_sync, which):
         okta_sync("run", "--confirm-deactivations", str(run_id))
 
     assert SyncRun.objects.count() == (1 if which == "succeeded" else 0)
+
+
+def test_okta_sync_starts_without_the_system_checks(db, monkeypatch):
+    """From the command line, the command starts without the system checks, which import the
+    whole URL conf: 0.4 s and 30 MB of the run's peak memory before the first page."""
+    checked = []
+    monkeypatch.setattr(BaseCommand, "check", lambda self, *a, **kw: checked.append(self))
+    out = StringIO()
+
+    Command(stdout=out).run_from_argv(["manage.py", "okta_sync", "status"])
+
+    assert json.loads(out.getvalue())["last_run"] is None
+    assert checked == []
