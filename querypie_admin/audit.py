@@ -4,8 +4,10 @@ An actor is a console user, or a label for a machine actor such as "SCIM (token 
 or "Okta sync". Details must never carry secrets; callers pass only what an auditor needs.
 """
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -15,10 +17,20 @@ Actor = User | str | None
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client address as the console sees it; behind a proxy, REMOTE_ADDR is the proxy."""
+    """The client's address, for the audit log, the sign-in lock-out and the refusal throttle
+    alike. Behind a reverse proxy every request comes from the proxy, which would make every
+    attacker and the Owner one address; a proxy named in TRUSTED_PROXIES names the client in
+    X-Real-IP (docs/PRODUCTION.md). From any other address the header is ignored, so nobody
+    picks their own address by sending it."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    if peer not in settings.TRUSTED_PROXIES:
+        return peer
+    try:
+        return str(ipaddress.ip_address(request.META.get("HTTP_X_REAL_IP", "").strip()))
+    except ValueError:
+        return peer
 
 
 def actor_label(actor: Actor) -> str:

@@ -1,8 +1,5 @@
 """Password sign-in with an audited reason for every refusal."""
 
-import ipaddress
-
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
@@ -26,21 +23,6 @@ def failure_reason(login_id: str, password: str) -> str:
     return "wrong password"
 
 
-def client_address(request: HttpRequest) -> str | None:
-    """The address the lock-out counts by. Behind a reverse proxy every request comes from
-    the proxy, which would make every attacker and the Owner one address again; a proxy
-    named in TRUSTED_PROXIES names the client in X-Real-IP (docs/PRODUCTION.md). From any
-    other address the header is ignored, so nobody picks their own address by sending it."""
-    peer = audit.client_ip(request)
-    if peer not in settings.TRUSTED_PROXIES:
-        return peer
-    forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
-    try:
-        return str(ipaddress.ip_address(forwarded))
-    except ValueError:
-        return peer
-
-
 class SignInLocked(Exception):
     """Too many recent failures for this login ID or address; the message says what to do."""
 
@@ -52,14 +34,14 @@ def _audit_refusal(request: HttpRequest, login_id: str, reason: str) -> None:
         target_label=login_id[:255],
         outcome="failure",
         detail={"method": "password", "reason": reason},
-        ip=client_address(request),
+        ip=audit.client_ip(request),
     )
 
 
 def _begin(request: HttpRequest, login_id: str) -> lockout.Attempt:
     """Take the attempt's lock-out slots before any password check, or refuse it."""
     try:
-        return lockout.begin(login_id, client_address(request))
+        return lockout.begin(login_id, audit.client_ip(request))
     except lockout.Locked as locked:
         _audit_refusal(request, login_id, f"locked out (too many failures, {locked.reason})")
         raise SignInLocked(lockout.message()) from None
@@ -78,6 +60,6 @@ def sign_in(request: HttpRequest, login_id: str, password: str) -> User | None:
         actor=user,
         target=user,
         detail={"method": "password"},
-        ip=client_address(request),
+        ip=audit.client_ip(request),
     )
     return user
