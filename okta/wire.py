@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -11,6 +12,11 @@ APPS_LIMIT = 200
 GONE_STATUS = "DEPROVISIONED"  # a user Okta deactivated; the plain users listing leaves it out
 _LINK_RE = re.compile(r"<([^>]*)>\s*((?:;[^;,<]*)*)")
 _REL_RE = re.compile(r'rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
+
+
+def path_id(value: str) -> str:
+    """An Okta id as one path segment: a value with `/` or `..` names nothing else."""
+    return quote(value, safe="")
 
 
 def parse_link_header(*values: str) -> dict[str, str]:

@@ -1,13 +1,10 @@
 """Admin roles and MFA factors, for Okta visibility and access review."""
 
 from collections.abc import Iterator
-from urllib.parse import quote
+
+from ..wire import path_id
 
 ROLE_ASSIGNEES_PATH = "/api/v1/iam/assignees/users"
-
-
-def _id(value: str) -> str:
-    return quote(value, safe="")
 
 
 class AdminRolesAndFactors:
@@ -27,11 +24,11 @@ class AdminRolesAndFactors:
 
     def list_user_roles(self, user_id: str) -> list[dict]:
         """A user's role assignments, direct (USER) and through a group (GROUP)."""
-        return self._get_list(f"/api/v1/users/{_id(user_id)}/roles")
+        return self._get_list(f"/api/v1/users/{path_id(user_id)}/roles")
 
     def list_group_roles(self, group_id: str) -> list[dict]:
-        return self._get_list(f"/api/v1/groups/{_id(group_id)}/roles")
+        return self._get_list(f"/api/v1/groups/{path_id(group_id)}/roles")
 
     def list_factors(self, user_id: str) -> list[dict]:
         """The MFA factors a user enrolled."""
-        return self._get_list(f"/api/v1/users/{_id(user_id)}/factors")
+        return self._get_list(f"/api/v1/users/{path_id(user_id)}/factors")

@@ -2,16 +2,11 @@
 Event Hooks, every app for Okta visibility."""
 
 from collections.abc import Iterator
-from urllib.parse import quote
 
-from ..wire import APPS_LIMIT
+from ..wire import APPS_LIMIT, path_id
 
 APP_USERS_LIMIT = 500
 APP_GROUPS_LIMIT = 200
-
-
-def _id(value: str) -> str:
-    return quote(value, safe="")
 
 
 class Apps:
@@ -26,16 +21,18 @@ class Apps:
         return [app for app in apps if app.get("label", "").casefold() == label.casefold()]
 
     def get_app(self, app_id: str) -> dict:
-        return self._get(f"/api/v1/apps/{_id(app_id)}")
+        return self._get(f"/api/v1/apps/{path_id(app_id)}")
 
     def iter_app_users(self, app_id: str) -> Iterator[dict]:
         """Users assigned to the app, directly (scope USER) or through a group (scope GROUP)."""
-        return self._paginate(f"/api/v1/apps/{_id(app_id)}/users", {"limit": str(APP_USERS_LIMIT)})
+        return self._paginate(
+            f"/api/v1/apps/{path_id(app_id)}/users", {"limit": str(APP_USERS_LIMIT)}
+        )
 
     def iter_app_groups(self, app_id: str) -> Iterator[dict]:
-        path = f"/api/v1/apps/{_id(app_id)}/groups"
+        path = f"/api/v1/apps/{path_id(app_id)}/groups"
         return self._paginate(path, {"limit": str(APP_GROUPS_LIMIT)})
 
     def find_app_user(self, app_id: str, user_id: str) -> dict | None:
         """The user's assignment to the app (directly or through a group), or None."""
-        return self._get_or_none(f"/api/v1/apps/{_id(app_id)}/users/{_id(user_id)}")
+        return self._get_or_none(f"/api/v1/apps/{path_id(app_id)}/users/{path_id(user_id)}")

@@ -2,7 +2,8 @@
 retried, since a create is not idempotent)."""
 
 from typing import Any
-from urllib.parse import quote
+
+from ..wire import path_id
 
 EVENT_HOOKS_PATH = "/api/v1/eventHooks"
 
@@ -13,7 +14,7 @@ class EventHooks:
 
     def verify_event_hook(self, hook_id: str) -> dict:
         """Okta calls the hook's URL with a one-time challenge and answers with the hook."""
-        return self._post(f"{EVENT_HOOKS_PATH}/{quote(hook_id, safe='')}/lifecycle/verify")
+        return self._post(f"{EVENT_HOOKS_PATH}/{path_id(hook_id)}/lifecycle/verify")
 
     def get_event_hook(self, hook_id: str) -> dict | None:
-        return self._get_or_none(f"{EVENT_HOOKS_PATH}/{quote(hook_id, safe='')}")
+        return self._get_or_none(f"{EVENT_HOOKS_PATH}/{path_id(hook_id)}")

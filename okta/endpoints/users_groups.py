@@ -2,7 +2,8 @@
 Hooks re-read what an event names (an event is only a hint)."""
 
 from collections.abc import Iterator
-from urllib.parse import quote
+
+from ..wire import path_id
 
 DIRECTORY_GROUPS_FILTER = 'type eq "OKTA_GROUP"'
 # Page sizes: the largest each endpoint allows.
@@ -10,10 +11,6 @@ USERS_LIMIT = 200
 GROUPS_LIMIT = 200
 GROUP_MEMBERS_LIMIT = 200
 USER_GROUPS_LIMIT = 200
-
-
-def _id(value: str) -> str:
-    return quote(value, safe="")
 
 
 class UsersAndGroups:
@@ -40,17 +37,17 @@ class UsersAndGroups:
         return self._paginate("/api/v1/groups", params)
 
     def iter_group_members(self, group_id: str) -> Iterator[dict]:
-        path = f"/api/v1/groups/{_id(group_id)}/users"
+        path = f"/api/v1/groups/{path_id(group_id)}/users"
         return self._paginate(path, {"limit": str(GROUP_MEMBERS_LIMIT)})
 
     def find_user(self, user_id: str) -> dict | None:
         """The user as Okta has it now (DEPROVISIONED ones included), or None once deleted."""
-        return self._get_or_none(f"/api/v1/users/{_id(user_id)}")
+        return self._get_or_none(f"/api/v1/users/{path_id(user_id)}")
 
     def find_group(self, group_id: str) -> dict | None:
-        return self._get_or_none(f"/api/v1/groups/{_id(group_id)}")
+        return self._get_or_none(f"/api/v1/groups/{path_id(group_id)}")
 
     def iter_user_groups(self, user_id: str) -> Iterator[dict]:
         """Every group the user belongs to, whole group objects (type and profile)."""
-        path = f"/api/v1/users/{_id(user_id)}/groups"
+        path = f"/api/v1/users/{path_id(user_id)}/groups"
         return self._paginate(path, {"limit": str(USER_GROUPS_LIMIT)})
