@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from querypie_admin import audit, encryption
 from querypie_admin.directory import Caller
-from querypie_admin.roles import admin_required, can_change_trust, public, trust_settings
+from querypie_admin.roles import admin_required, public, trust_settings
 
 from .forms import HeldForm, HookSettingsForm
 from .models import HookSettings
@@ -62,7 +62,6 @@ def _panel(request: HttpRequest, form: HookSettingsForm, status: int = 200) -> H
         "hook_url": registration.hook_url(),
         "status": hook_status(),
         "held_form": HeldForm(),
-        "is_owner": can_change_trust(request),
         "new_secret": new_secret,
     }
     response = render(request, "event_hooks/settings.html", context, status=status)

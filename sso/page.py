@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from querypie_admin.directory import role_mappings
 from querypie_admin.models import Role, RoleMappingSettings
-from querypie_admin.roles import can_change_trust
 
 from .attributes import GROUPS, STATEMENTS, groups_expression
 from .forms import MetadataUrlForm, PromotionThresholdForm, RoleMappingForm, SamlSettingsForm
@@ -92,10 +91,11 @@ def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
     }
 
 
-def role_mapping_context(request: HttpRequest, post: MappingPost | None = None) -> dict:
+def role_mapping_context(post: MappingPost | None = None) -> dict:
     """The "Role mapping" section: the mappings with their groups' current names, and the
-    forms for an Owner (a System Admin sees it read-only). A POST that was not saved comes
-    back with its bound form, or with the promotions the guard holds for confirmation."""
+    forms, which the template shows where `can_change_trust` (a System Admin reads them). A
+    POST that was not saved comes back with its bound form, or with the promotions the guard
+    holds for confirmation."""
     config = RoleMappingSettings.load()
     mappings = role_mappings.listing()
     bound = post.form if post is not None else None
@@ -103,7 +103,6 @@ def role_mapping_context(request: HttpRequest, post: MappingPost | None = None) 
     return {
         "role_mappings": mappings,
         "mapping_settings": config,
-        "can_map": can_change_trust(request),
         "mapping_form": bound
         if op == "mapping_add"
         else RoleMappingForm(owner_mappable=config.owner_mappable),

@@ -63,7 +63,7 @@ def authentication_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Unknown form; nothing was saved.")
         else:
             messages.error(request, "Nothing was saved: correct the errors below.")
-    context = {**page.context(config, forms), **page.role_mapping_context(request)}
+    context = {**page.context(config, forms), **page.role_mapping_context()}
     status = 400 if request.method == "POST" else 200
     return render(request, "sso/authentication.html", context, status=status)
 
@@ -75,7 +75,7 @@ def _role_mapping_post(
     post = mapping_actions.handle(request, op)
     if post.done:
         return redirect(reverse("authentication") + "#role-mapping")
-    context = {**page.context(config, forms), **page.role_mapping_context(request, post)}
+    context = {**page.context(config, forms), **page.role_mapping_context(post)}
     status = 200 if post.held else 400
     return render(request, "sso/authentication.html", context, status=status)
 
