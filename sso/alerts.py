@@ -91,7 +91,7 @@ def current_alerts() -> list[Alert]:
         alerts.append(
             Alert(
                 "The identity provider's metadata changed its entity ID, URLs or Single Logout "
-                "binding: review and confirm the change on the Authentication page.",
+                "binding: review and confirm the change in Authentication > Identity provider.",
                 "change_pending",
             )
         )

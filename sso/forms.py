@@ -103,8 +103,6 @@ class MetadataUrlForm(forms.Form):
         max_length=1000,
         assume_scheme="https",
         help_text="Or fetch it from the Metadata URL on the application's Sign On tab in Okta.",
-        # The field sits among the settings but submits with its own form (HTML `form=`).
-        widget=forms.URLInput(attrs={"form": "sso-fetch-form"}),
     )
 
     def clean(self) -> dict:

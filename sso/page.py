@@ -1,8 +1,10 @@
 """What the Authentication page shows: its forms, the parsed IdP and the values for Okta."""
 
+import base64
 import datetime
 from dataclasses import dataclass
 
+from cryptography import x509
 from django import forms as django_forms
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,7 +17,7 @@ from .forms import MetadataUrlForm, PromotionThresholdForm, RoleMappingForm, Sam
 from .keys import certificate_facts, ensure_sp_key_pair
 from .mapping_actions import MappingPost
 from .metadata import BINDING_LABELS
-from .models import AuthenticationType, IdpCertificate, SamlSettings, unlisted_grace
+from .models import IdpCertificate, SamlSettings, unlisted_grace
 from .refresh import held_changes
 from .saml import acs_url, slo_url, sp_entity_id
 
@@ -47,6 +49,16 @@ class CertificateRow:
     def verifies(self) -> bool:
         return self.state in ("trusted", "okta_next", "grace")
 
+    @property
+    def serial(self) -> str:
+        """The serial number in hex, as Okta's key credentials and openssl show it: with the
+        dates, it tells apart two certificates of the same subject during a rotation."""
+        try:
+            der = base64.b64decode(self.cert.der_b64)
+            return format(x509.load_der_x509_certificate(der).serial_number, "x")
+        except ValueError:  # a broken row still lets the page open, to fix it
+            return ""
+
 
 def _trusted_row(cert: IdpCertificate) -> CertificateRow:
     if cert.unlisted_since is not None:
@@ -70,24 +82,32 @@ def certificate_rows() -> list[CertificateRow]:
     return rows + [CertificateRow(cert, "retired") for cert in retired[:RETIRED_SHOWN]]
 
 
-def context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
+def identity_provider_context(config: SamlSettings, forms: dict[str, django_forms.Form]) -> dict:
+    """The Identity provider section: metadata, type, options, values to copy, attributes."""
     return {
         "config": config,
         "form": forms["save"],
         "url_form": forms["fetch"],
-        "certificate_rows": certificate_rows(),
         "binding_label": BINDING_LABELS.get(config.idp_sso_binding, config.idp_sso_binding),
-        "slo_binding_label": BINDING_LABELS.get(config.idp_slo_binding, ""),
         "pending_changes": held_changes(config),
         "acs_url": acs_url(),
+        "sp_entity_id": sp_entity_id(),
+        "attribute_statements": STATEMENTS,
+    }
+
+
+def single_logout_context(config: SamlSettings) -> dict:
+    """The Single Logout and certificates section: the IdP's certificates, the SP key."""
+    return {
+        "config": config,
+        "certificate_rows": certificate_rows(),
+        "slo_binding_label": BINDING_LABELS.get(config.idp_slo_binding, ""),
         "slo_url": slo_url(),
         "sp_entity_id": sp_entity_id(),
         "sp_current": certificate_facts(ensure_sp_key_pair(config)[0]),
         "sp_next": certificate_facts(config.sp_next_certificate_pem)
         if config.sp_next_certificate_pem
         else None,
-        "attribute_statements": STATEMENTS,
-        "show_sync_panel": config.authentication_type == AuthenticationType.OKTA,
     }
 
 

@@ -1,4 +1,5 @@
-"""The Authentication page and the SP endpoints; the logic lives in the service modules."""
+"""The SP endpoints (the Authentication page is section_views); the logic lives in the
+service modules."""
 
 import logging
 
@@ -6,78 +7,24 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 
-from querypie_admin.roles import public, trust_settings
+from querypie_admin.roles import public
 
-from . import mapping_actions, page, sessions, slo
+from . import sessions, slo
 from .acs import validate_response
 from .keys import ensure_sp_key_pair
 from .login import record_refusal, record_success, resolve_user
 from .models import SamlSettings
-from .page_actions import ACTIONS
 from .refusals import SamlRefused
 from .relay import safe_relay_state
 from .saml import sp_metadata_xml, start_login
-from .services import save_configuration, save_fetched_metadata
 
 BACKEND = "querypie_admin.auth_backends.LoginIdBackend"
 logger = logging.getLogger(__name__)
-
-
-@trust_settings
-@require_http_methods(["GET", "POST"])
-def authentication_page(request: HttpRequest) -> HttpResponse:
-    config = SamlSettings.load()
-    forms = page.bound_forms(request, config)
-    if request.method == "POST":
-        op = request.POST.get("op")
-        if op in ACTIONS:
-            ACTIONS[op](request)
-            return redirect("authentication")
-        if op in mapping_actions.OPS:
-            return _role_mapping_post(request, config, forms, op)
-        form = forms.get(op)
-        if form is not None and form.is_valid():
-            if op == "fetch":
-                data = form.cleaned_data
-                save_fetched_metadata(
-                    request.user, data["metadata"], data["xml"], data["metadata_url"]
-                )
-                messages.success(request, "The metadata was fetched and saved.")
-            else:
-                save_configuration(
-                    request.user,
-                    authentication_type=form.cleaned_data["authentication_type"],
-                    metadata=form.cleaned_data["metadata"],
-                    metadata_xml=form.cleaned_data["metadata_source_xml"],
-                    options=form.options(),
-                )
-                messages.success(request, "The changes were saved.")
-            return redirect("authentication")
-        if form is None:
-            messages.error(request, "Unknown form; nothing was saved.")
-        else:
-            messages.error(request, "Nothing was saved: correct the errors below.")
-    context = {**page.context(config, forms), **page.role_mapping_context()}
-    status = 400 if request.method == "POST" else 200
-    return render(request, "sso/authentication.html", context, status=status)
-
-
-def _role_mapping_post(
-    request: HttpRequest, config: SamlSettings, forms: dict, op: str
-) -> HttpResponse:
-    """A role mapping form: done (saved or refused) redirects; held or invalid re-renders."""
-    post = mapping_actions.handle(request, op)
-    if post.done:
-        return redirect(reverse("authentication") + "#role-mapping")
-    context = {**page.context(config, forms), **page.role_mapping_context(post)}
-    status = 200 if post.held else 400
-    return render(request, "sso/authentication.html", context, status=status)
 
 
 @public

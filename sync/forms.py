@@ -10,17 +10,21 @@ from okta.errors import InvalidOktaURL
 from okta.models import Frequency, OktaOrg, Scope
 from okta.schedule import parse_cron
 
+from .draft import Draft
+
 # Okta API tokens are 42 characters; anything much longer was not one (and a 1 MB paste
 # would be encrypted, stored and sent as a header).
 MAX_TOKEN_LENGTH = 200
 # The form's fields, stored as they are on the Okta org (the token is encrypted on its own).
 SETTING_FIELDS = ORG_FIELDS
+SECRET_AGAIN = "Enter the API token again: a token is never sent back to the page."
 
 
 class SyncSettingsForm(forms.Form):
     """Validates the settings; sync.actions.save_settings stores them.
 
-    The token is write-only: the field is never filled in, and left empty it keeps the saved one.
+    The token is write-only: the field is never filled in; left empty it keeps the token a
+    Dry Run's draft holds for the same API URL (sync.draft), else the saved one.
     """
 
     requires_connection = False  # Dry Run needs the URL and a token even when not enabled
@@ -71,14 +75,25 @@ class SyncSettingsForm(forms.Form):
         "users, groups or memberships the sync manages stops and asks for confirmation.",
     )
 
-    def __init__(self, *args: Any, instance: OktaOrg, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, instance: OktaOrg, draft: Draft | None = None, **kwargs: Any
+    ) -> None:
         self.instance = instance
+        self.draft = draft
         kwargs.setdefault("initial", {name: getattr(instance, name) for name in ORG_FIELDS})
         super().__init__(*args, **kwargs)
-        if instance.has_token:
-            self.fields[
-                "api_token"
-            ].help_text = f"Saved: {instance.masked_token}. Leave empty to keep it."
+        token = self.fields["api_token"]
+        if draft is not None and draft.has_token:
+            token.help_text = (
+                f"Kept from your Dry Run, leave empty to keep it (for {draft.api_url} only)."
+            )
+        elif instance.has_token:
+            token.help_text = f"Saved ({instance.masked_token}), leave empty to keep."
+
+    def ask_token_again(self) -> None:
+        """A form with errors comes back with every value but the token: say so beside it."""
+        if self.data.get("api_token") and "api_token" not in self.errors:
+            self.add_error("api_token", SECRET_AGAIN)
 
     def clean_api_url(self) -> str:
         raw = self.cleaned_data["api_url"]
@@ -104,6 +119,8 @@ class SyncSettingsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if not data.get("api_token") and self.draft is not None:
+            data["api_token"] = self.draft.token_for(data.get("api_url") or "")
         if data.get("enabled") or self.requires_connection:
             self._require("api_url", "Enter the API URL of your Okta org.")
             if not (data.get("api_token") or self.instance.has_token):

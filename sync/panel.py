@@ -1,4 +1,5 @@
-"""What the "Use Synchronization with the Authentication System" panel shows."""
+"""What the Synchronization section ("Use Synchronization with the Authentication System")
+shows."""
 
 from typing import Any
 
@@ -17,6 +18,7 @@ def panel_context(request: HttpRequest | None, form: SyncSettingsForm | None = N
     org = form.instance if form else OktaOrg.load()
     context: dict[str, Any] = {
         "sync_form": form or SyncSettingsForm(instance=org),
+        "draft": form.draft if form else None,
         "okta_org": org,
         "schedule_text": describe(org),
         "scim_enabled": scim_provisioning_enabled(),

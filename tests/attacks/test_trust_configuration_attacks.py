@@ -17,7 +17,7 @@ from tests.saml_idp.keys import make_key_pair
 from tests.sso.conftest import signed_in_login_id
 
 pytestmark = pytest.mark.django_db
-PAGE = "/administrator/authentication/"
+PAGE = "/administrator/authentication/identity-provider/"
 SYNC_PAGE = "/administrator/authentication/okta-sync/"
 HANDED_OVER_OWNER = "founder@corp.example"
 OWNER_GROUP_ID = "00gowners000000000001"

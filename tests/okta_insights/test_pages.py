@@ -242,7 +242,7 @@ def test_the_sync_panel_shows_the_permission_check_beside_the_token(admin_client
     forbid_role_reads(connected.faults)
     admin_client.post(SETTINGS, {"op": "check"})
 
-    panel = admin_client.get(reverse("authentication")).content.decode()
+    panel = admin_client.get(reverse("okta_sync_settings")).content.decode()
 
     assert "Permission check" in panel and 'value="check"' in panel
     rows = {line.split("</th>")[0].rsplit(">", 1)[-1]: line for line in panel.split("<tr><th>")[1:]}

@@ -10,7 +10,7 @@ from tests.foundation.conftest import Person
 from tests.scim.conftest import scim, scim_token  # noqa: F401 - fixtures, used by name
 from tests.sso.conftest import idp, post_acs, saml_configured, spec  # noqa: F401 - fixtures
 
-PAGE = "/administrator/authentication/"
+PAGE = "/administrator/authentication/role-mapping/"
 # Okta's group ids: 00g and 17 letters or digits.
 ADMINS_ID = "00gAdm1nsGr0up000001"
 ENGINEERS_ID = "00gEng1neersGr000002"

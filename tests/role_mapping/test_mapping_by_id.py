@@ -36,7 +36,7 @@ def test_the_page_shows_the_current_name_the_rename_and_groups_not_seen_yet(as_o
     directory.update_group(SYNC, admins, {"name": "Platform admins"}, sent=SENT)
     role_mappings.add_mapping(Caller.command("test"), ENGINEERS_ID, Role.USER, group_name="Eng")
 
-    page = as_owner.page("/administrator/authentication/")
+    page = as_owner.page("/administrator/authentication/role-mapping/")
 
     assert "Platform admins" in page and "renamed in Okta: was Admins" in page
     assert "Eng" in page and "not seen yet" in page
@@ -49,5 +49,5 @@ def test_the_name_stored_at_mapping_time_is_the_linked_groups(as_owner):
     okta_group(LinkSource.SCIM, external_id=ENGINEERS_ID, name="Engineering")
     role_mappings.add_mapping(Caller.command("test"), ENGINEERS_ID, Role.USER)
     assert RoleMapping.objects.get().group_name == "Engineering"
-    page = as_owner.page("/administrator/authentication/")
+    page = as_owner.page("/administrator/authentication/role-mapping/")
     assert "Engineering" in page and "renamed in Okta" not in page and "not seen yet" not in page

@@ -17,6 +17,7 @@ from querypie_admin.models import AuditEvent
 from querypie_admin.roles import Access, AccessRule
 from sso.mapping_actions import OPS as MAPPING_OPS
 from sso.page_actions import ACTIONS as SSO_ACTIONS
+from sso.section_views import IDP_ACTIONS, SLO_ACTIONS
 from sync.views import OPS as SYNC_OPS
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,9 @@ KNOWN_OPS = sorted(
 # mistake fails here, not only in an attack test).
 MUST_BE_OWNER_ONLY = {
     "authentication": [*SSO_ACTIONS, *MAPPING_OPS, "save", "fetch"],
+    "auth_identity_provider": [*IDP_ACTIONS, "save", "fetch"],
+    "auth_single_logout": [*SLO_ACTIONS],
+    "auth_role_mapping": [*MAPPING_OPS],
     "okta_sync_settings": ["save", "dry_run"],
     "provisioning_switch": [""],
     "provisioning_token_create": [""],

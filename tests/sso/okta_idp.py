@@ -15,7 +15,8 @@ from querypie_admin.models import LinkSource
 from sso.models import IdpCertificate, SamlSettings
 from tests.factories import okta_user
 
-PAGE = "/administrator/authentication/"
+PAGE = "/administrator/authentication/identity-provider/"
+CERTIFICATES = "/administrator/authentication/single-logout/"
 JANE = "jane@corp.example"
 
 

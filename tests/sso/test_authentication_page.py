@@ -1,4 +1,5 @@
-"""The Authentication page: roles, metadata paste / upload / Fetch, options, the sign-in button."""
+"""The Authentication page's Identity provider section: roles, metadata paste / upload / Fetch,
+options, the values to copy, the sign-in button."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +15,8 @@ from tests.saml_idp.server import IdpServer
 from tests.sso.conftest import configure
 
 pytestmark = pytest.mark.django_db
-PAGE = "/administrator/authentication/"
+PAGE = "/administrator/authentication/identity-provider/"
+SINGLE_LOGOUT = "/administrator/authentication/single-logout/"
 
 
 def save(client, **fields):
@@ -37,7 +39,7 @@ def test_authentication_page_is_for_admins_only(client, plain_user, system_admin
     assert client.get(PAGE).status_code == 200
 
 
-def test_page_shows_the_values_to_copy_into_okta(admin_client):
+def test_sections_show_the_values_to_copy_into_okta(admin_client):
     page = admin_client.get(PAGE).content.decode()
     assert "Single sign-on URL" in page and "http://testserver/saml/sp/acs" in page
     assert "Audience URI (SP Entity ID)" in page and "http://testserver/saml/sp/metadata" in page
@@ -48,10 +50,12 @@ def test_page_shows_the_values_to_copy_into_okta(admin_client):
         ("loginId", "user.login"),
     ]:
         assert f">{name}<" in page and f">{value}<" in page
-    assert page.count('data-copy="sso-') == 4  # ACS, entity ID, Single Logout URL, SP Issuer
+    assert page.count('data-copy="sso-') == 2  # ACS, entity ID
+    assert "Save identity provider settings" in page and "Fetch" in page
+    page = admin_client.get(SINGLE_LOGOUT).content.decode()
+    assert page.count('data-copy="sso-') == 2  # Single Logout URL, SP Issuer
     assert "http://testserver/saml/sp/slo" in page and "SP Issuer" in page
     assert 'href="/saml/sp/certificate"' in page and "Download the SP certificate (PEM)" in page
-    assert "Save Changes" in page and "Fetch" in page
 
 
 @override_settings(CONSOLE_BASE_URL="https://querypie.corp.example")
@@ -62,13 +66,15 @@ def test_values_to_copy_come_from_console_base_url_not_the_host_header(admin_cli
 
 def test_pasted_okta_metadata_is_saved_and_shown(admin_client, idp):
     response = save(admin_client, metadata_xml=idp.metadata_xml(), jit_enabled="on")
-    assert response.status_code == 302 and response["Location"] == reverse("authentication")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("auth_identity_provider") + "#idp-settings"
     config = SamlSettings.load()
     assert config.authentication_type == "okta" and config.jit_enabled
     assert config.idp_entity_id == idp.entity_id and config.idp_sso_url == idp.sso_url
     page = admin_client.get(PAGE).content.decode()
     assert idp.entity_id in page and idp.sso_url in page and "HTTP-Redirect" in page
-    assert "CN=Test IdP" in page and "The changes were saved." in page
+    assert "The identity provider settings were saved." in page
+    assert "CN=Test IdP" in admin_client.get(SINGLE_LOGOUT).content.decode()
     assert AuditEvent.objects.filter(action="sso.settings_updated").exists()
 
 
@@ -169,18 +175,13 @@ def test_fetch_refuses_a_private_address_and_saves_nothing(admin_client):
     assert SamlSettings.load().metadata_xml == ""
 
 
-def test_forms_are_separate_from_the_okta_sync_panel(admin_client, idp):
+def test_fetch_and_settings_are_separate_forms(admin_client, idp):
     save(admin_client, metadata_xml=idp.metadata_xml())
     page = admin_client.get(PAGE).content.decode()
-    assert 'id="sso-settings-form"' in page and 'id="sso-fetch-form"' in page
-    settings_form, after = page.split('id="sso-settings-form"', 1)[1].split("</form>", 1)
+    settings_form = page.split('id="sso-settings-form"', 1)[1].split("</form>", 1)[0]
+    fetch_form = page.split('id="sso-fetch-form"', 1)[1].split("</form>", 1)[0]
     assert "<form" not in settings_form and 'value="save"' in settings_form
-    assert 'aria-label="Okta synchronization"' in after  # its own section, below ours
-
-
-def test_sync_panel_is_only_shown_for_okta(admin_client, idp):
-    configure(idp, authentication_type="saml")
-    assert 'aria-label="Okta synchronization"' not in admin_client.get(PAGE).content.decode()
+    assert 'name="metadata_url"' in fetch_form and 'name="metadata_url"' not in settings_form
 
 
 def test_sign_in_page_shows_login_with_okta_once_configured(client, idp):
@@ -217,4 +218,5 @@ def test_owner_password_sign_in_works_with_garbage_metadata_saved(client, owner,
     response = client.post("/login/", {"login_id": owner.login_id, "password": password})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(owner.pk)
-    assert client.get(PAGE).status_code == 200  # and the page still opens to fix it
+    assert client.get(PAGE).status_code == 200  # and the sections still open to fix it
+    assert client.get(SINGLE_LOGOUT).status_code == 200

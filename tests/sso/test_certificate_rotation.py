@@ -16,6 +16,7 @@ from sso.models import IdpCertificate, SamlSettings
 from sso.refresh import REFRESH_ACTOR, daily_check
 from tests.sso.conftest import signed_in_login_id
 from tests.sso.okta_idp import (  # noqa: F401 - the *_fixture functions are fixtures
+    CERTIFICATES,
     JANE,
     PAGE,
     connected_fixture,
@@ -118,7 +119,7 @@ def test_certificate_still_in_the_metadata_is_kept_after_it_expires_but_verifies
         event = AuditEvent.objects.filter(action="sso.certificate_expiring").latest("id")
         assert event.outcome == "failure" and event.detail["days_left"] < 0
         admin_client.force_login(owner)  # the earlier session has expired by then
-        assert "Expired: verifies nothing" in admin_client.get(PAGE).content.decode()
+        assert "Expired: verifies nothing" in admin_client.get(CERTIFICATES).content.decode()
 
 
 def test_changed_entity_id_waits_for_an_admins_confirmation(connected, admin_client):

@@ -21,8 +21,8 @@ from tests.saml_idp.idp import TestIdentityProvider
 from tests.saml_idp.keys import make_key_pair
 from tests.sso.conftest import configure, signed_in_login_id
 from tests.sso.okta_idp import (  # noqa: F401 - the *_fixture functions are fixtures
+    CERTIFICATES,
     JANE,
-    PAGE,
     connected_fixture,
     fake_fixture,
     loopback_allowed_fixture,
@@ -69,7 +69,7 @@ def test_an_owner_retires_a_certificate_by_hand_and_it_verifies_nothing_from_the
     assert signs_in(idp, spec, second)
 
     response = admin_client.post(
-        PAGE, {**RETIRE, "certificate": certificate(second).pk}, follow=True
+        CERTIFICATES, {**RETIRE, "certificate": certificate(second).pk}, follow=True
     )
 
     assert messages_of(response) == [
@@ -92,7 +92,7 @@ def test_a_certificate_retired_by_hand_is_not_brought_back_by_the_scheduled_refr
     save_okta_api(fake)
     daily_check(REFRESH_ACTOR)
     admin_client.post(
-        PAGE, {**RETIRE, "certificate": IdpCertificate.objects.get(der_b64=old.cert_b64).pk}
+        CERTIFICATES, {**RETIRE, "certificate": IdpCertificate.objects.get(der_b64=old.cert_b64).pk}
     )
     assert trusted_keys(fake) == {new.kid}
     daily_check(REFRESH_ACTOR)  # the metadata still lists the old certificate
@@ -103,7 +103,7 @@ def test_the_only_certificate_that_verifies_todays_sign_ins_cannot_be_retired(ad
     configure(TestIdentityProvider(keys=make_key_pair("Test IdP")))  # made on the pinned clock
     only = IdpCertificate.objects.get()
 
-    response = admin_client.post(PAGE, {**RETIRE, "certificate": only.pk}, follow=True)
+    response = admin_client.post(CERTIFICATES, {**RETIRE, "certificate": only.pk}, follow=True)
 
     assert messages_of(response) == [
         "CN=Test IdP is the only certificate that verifies today's sign-ins: retiring it would "
@@ -119,7 +119,7 @@ def test_the_only_certificate_that_verifies_todays_sign_ins_cannot_be_retired(ad
 def test_retiring_an_unknown_certificate_is_refused_with_a_message_and_changes_nothing(
     admin_client, two_keys, bad
 ):
-    response = admin_client.post(PAGE, {**RETIRE, "certificate": bad}, follow=True)
+    response = admin_client.post(CERTIFICATES, {**RETIRE, "certificate": bad}, follow=True)
 
     assert response.status_code == 200
     assert messages_of(response) == [
@@ -130,9 +130,9 @@ def test_retiring_an_unknown_certificate_is_refused_with_a_message_and_changes_n
 
 def test_a_retired_certificate_cannot_be_retired_twice(admin_client, two_keys):
     _idp, _current, second = two_keys
-    admin_client.post(PAGE, {**RETIRE, "certificate": certificate(second).pk}, follow=True)
+    admin_client.post(CERTIFICATES, {**RETIRE, "certificate": certificate(second).pk}, follow=True)
     response = admin_client.post(
-        PAGE, {**RETIRE, "certificate": certificate(second).pk}, follow=True
+        CERTIFICATES, {**RETIRE, "certificate": certificate(second).pk}, follow=True
     )
     assert "There is no such certificate to retire" in messages_of(response)[0]
     retired = AuditEvent.objects.filter(action="sso.certificate_retired", outcome="success")
@@ -143,7 +143,7 @@ def test_a_system_admin_cannot_retire_a_certificate(client, system_admin, two_ke
     _idp, _current, second = two_keys
     client.force_login(system_admin)
 
-    response = client.post(PAGE, {**RETIRE, "certificate": certificate(second).pk})
+    response = client.post(CERTIFICATES, {**RETIRE, "certificate": certificate(second).pk})
 
     assert response.status_code == 403
     assert "Only an Owner can change this." in response.content.decode()
@@ -164,7 +164,7 @@ def test_the_page_lists_a_not_yet_valid_certificate_as_next(admin_client, clock)
     clock.move_to(START)
     configure(TestIdentityProvider(keys=make_key_pair("Current"), extra_keys=(upcoming,)))
 
-    page = admin_client.get(PAGE).content.decode()
+    page = admin_client.get(CERTIFICATES).content.decode()
 
     assert '<tr data-state="next" class="muted">' in page
     assert "Next: verifies nothing before 2030-03-09 12:00" in page

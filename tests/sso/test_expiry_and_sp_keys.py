@@ -20,7 +20,7 @@ from tests.sso.conftest import configure, signed_in_login_id
 
 pytestmark = pytest.mark.django_db
 START = datetime.datetime(2030, 12, 31, 18, 0, tzinfo=datetime.UTC)
-PAGE = "/administrator/authentication/"
+PAGE = "/administrator/authentication/single-logout/"
 MD = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#"}
 
 
@@ -142,7 +142,7 @@ def test_sp_key_rolls_over_next_key_published_beside_the_current_then_promoted(
 ):
     configure(idp)
     [current] = sp_certificates(client)
-    admin_client.post("/administrator/authentication/", {"op": "sp_key_next"})
+    admin_client.post("/administrator/authentication/single-logout/", {"op": "sp_key_next"})
     config = SamlSettings.load()
     assert "PRIVATE KEY" not in config.sp_next_private_key_encrypted
     next_cert = pem_body(config.sp_next_certificate_pem)
@@ -150,7 +150,7 @@ def test_sp_key_rolls_over_next_key_published_beside_the_current_then_promoted(
     download = client.get("/saml/sp/certificate", {"key": "next"})
     assert download["Content-Disposition"] == 'attachment; filename="querypie-sp-next.pem"'
     assert pem_body(download.content.decode()) == next_cert
-    admin_client.post("/administrator/authentication/", {"op": "sp_key_promote"})
+    admin_client.post("/administrator/authentication/single-logout/", {"op": "sp_key_promote"})
     assert sp_certificates(client) == [next_cert]
     assert pem_body(client.get("/saml/sp/certificate").content.decode()) == next_cert
     actions = AuditEvent.objects.filter(action__startswith="sso.sp_key").order_by("id")
@@ -160,10 +160,20 @@ def test_sp_key_rolls_over_next_key_published_beside_the_current_then_promoted(
 
 def test_authentication_page_actions_need_an_admin_and_csrf(client, plain_user, owner):
     client.force_login(plain_user)
-    assert client.post("/administrator/authentication/", {"op": "sp_key_next"}).status_code == 403
+    assert (
+        client.post(
+            "/administrator/authentication/single-logout/", {"op": "sp_key_next"}
+        ).status_code
+        == 403
+    )
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(owner)
-    assert strict.post("/administrator/authentication/", {"op": "sp_key_next"}).status_code == 403
+    assert (
+        strict.post(
+            "/administrator/authentication/single-logout/", {"op": "sp_key_next"}
+        ).status_code
+        == 403
+    )
     assert not SamlSettings.load().sp_next_certificate_pem

@@ -26,10 +26,11 @@ def test_login_with_okta_through_the_idp_sign_in_form(admin_client, client):
     acs = "http://testserver/saml/sp/acs"
     with IdpServer(acs_url=acs, audience="http://testserver/saml/sp/metadata", users=users) as idp:
         admin_client.post(
-            "/administrator/authentication/", {"op": "fetch", "metadata_url": idp.metadata_url}
+            "/administrator/authentication/identity-provider/",
+            {"op": "fetch", "metadata_url": idp.metadata_url},
         )
         admin_client.post(
-            "/administrator/authentication/",
+            "/administrator/authentication/identity-provider/",
             {"op": "save", "authentication_type": "okta", "clock_skew_seconds": "120"},
         )
         location = client.get("/saml/sp/login", {"next": "/me/"})["Location"]

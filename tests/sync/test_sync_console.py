@@ -1,4 +1,5 @@
-"""The sync panel of the Authentication page, its buttons, progress, history and role checks."""
+"""The Synchronization section of the Authentication page, its buttons, progress, history and
+role checks."""
 
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ def form_data(**overrides) -> dict:
     return data | overrides
 
 
-def test_authentication_page_shows_the_panel_with_the_seed_buttons(
+def test_synchronization_section_shows_the_seed_fields_and_buttons(
     admin_client, okta_authentication
 ):
-    html = admin_client.get(reverse("authentication")).content.decode()
+    html = admin_client.get(SETTINGS_URL).content.decode()
 
     assert "Use Synchronization with the Authentication System" in html
     for label in ("API URL", "API Token", "Application ID", "Replication Frequency"):
@@ -74,8 +75,9 @@ def test_token_is_write_only_masked_encrypted_and_kept_when_left_empty(
     assert "00abcdefghijklmnWXYZ" not in saved.api_token_encrypted
     assert decrypt_token(saved.api_token_encrypted) == "00abcdefghijklmnWXYZ"
 
-    html = admin_client.get(reverse("authentication")).content.decode()
+    html = admin_client.get(SETTINGS_URL).content.decode()
     assert "00abcdefghijklmnWXYZ" not in html and "••••••••WXYZ" in html
+    assert "Saved (••••••••WXYZ), leave empty to keep." in html
 
     admin_client.post(SETTINGS_URL, form_data(api_token="", app_id="0oa123"))
     saved = OktaOrg.load()
@@ -113,13 +115,15 @@ def test_invalid_cron_expression_is_refused_beside_its_field(admin_client):
     assert "cron expression is not valid" in response.context["sync_form"].errors["cron"][0]
 
 
-def test_scim_warning_shows_while_scim_provisioning_is_enabled(admin_client):
+def test_scim_warning_shows_while_scim_provisioning_is_enabled(admin_client, okta_authentication):
     provisioning = apps.get_model("scim", "ProvisioningSettings")
     assert "may affect synchronization" not in admin_client.get(SETTINGS_URL).content.decode()
 
     provisioning.objects.update_or_create(pk=1, defaults={"enabled": True})
 
-    assert "may affect synchronization" in admin_client.get(SETTINGS_URL).content.decode()
+    html = admin_client.get(SETTINGS_URL).content.decode()
+    assert "may affect synchronization" in html
+    assert "inbound user synchronization from Okta" in html and "outbound" not in html
 
 
 def test_dry_run_with_an_invalid_token_says_so_beside_the_token(admin_client, fake_org):
