@@ -80,7 +80,7 @@ def test_the_mapping_service_refuses_a_system_admin_too(system_admin):
 def test_a_system_admin_sees_the_mappings_read_only(as_sysadmin, admins):
     page = as_sysadmin.page(PAGE)
     assert "Role mapping" in page and ADMINS_ID in page and "System Admin" in page
-    assert "Only an Owner can change role mappings: they are shown read-only." in page
+    assert "Only an Owner can change this." in page
     for form in ("mapping_add", "mapping_change", "mapping_remove", "mapping_owner_switch"):
         assert f'value="{form}"' not in page
     assert "getFilteredGroups" in page
