@@ -39,14 +39,17 @@ def push_scim(page: Page, console_url: str) -> None:
 
 
 def connect_saml(page: Page, console_url: str, fake: FakeOkta) -> None:
-    """Step 2: Metadata URL, Fetch, Authentication Type Okta, Save Changes."""
-    page.goto(f"{console_url}/administrator/authentication/")
+    """Step 2: Metadata URL, Fetch, Authentication Type Okta, Save identity provider settings."""
+    page.goto(f"{console_url}/administrator/authentication/identity-provider/")
     page.get_by_label("Metadata URL", exact=True).fill(fake.saml.metadata_url)
     page.get_by_role("button", name="Fetch").click()
     expect(page.get_by_text(fake.saml.entity_id, exact=True)).to_be_visible()
     page.get_by_label("Authentication Type", exact=True).select_option(label="Okta")
-    page.get_by_role("button", name="Save Changes").click()
+    page.get_by_role("button", name="Save identity provider settings").click()
     expect(page.get_by_role("heading", name="Authentication Type: Okta")).to_be_visible()
+    page.get_by_role("navigation", name="Authentication sections").get_by_role(
+        "link", name="Single Logout and certificates"
+    ).click()
     expect(page.locator("#sso-slo-url")).to_have_text(f"{console_url}/saml/sp/slo")
 
 
@@ -62,19 +65,17 @@ def first_listed_user(fake: FakeOkta) -> str:
 
 
 def synchronize(page: Page, console_url: str, fake: FakeOkta) -> None:
-    """Step 3: the sync panel with the fake's API URL, token and Application ID."""
-    page.goto(f"{console_url}/administrator/authentication/")
+    """Step 3: Synchronization with the fake's API URL, token and Application ID; Dry Run, then
+    Save Changes on the values the Dry Run kept, without typing them again."""
+    page.goto(f"{console_url}/administrator/authentication/okta-sync/")
     page.get_by_role("checkbox", name="Use Synchronization with the Authentication System").check()
     page.get_by_label("API URL", exact=True).fill(fake.base_url)
     page.get_by_label("API Token", exact=True).fill(fake.token)
     page.get_by_label("Application ID", exact=True).fill(fake.app_id)
     page.get_by_role("button", name="Dry Run").click()
     expect(page.locator("[data-run-status]")).to_have_text("Succeeded", timeout=60_000)
-    page.goto(f"{console_url}/administrator/authentication/")
-    page.get_by_role("checkbox", name="Use Synchronization with the Authentication System").check()
-    page.get_by_label("API URL", exact=True).fill(fake.base_url)
-    page.get_by_label("API Token", exact=True).fill(fake.token)
-    page.get_by_label("Application ID", exact=True).fill(fake.app_id)
+    page.get_by_role("link", name="Back to Synchronization").click()
+    expect(page.get_by_label("Application ID", exact=True)).to_have_value(fake.app_id)
     page.locator("#okta-sync").get_by_role("button", name="Save Changes").click()
     page.locator("#okta-sync").get_by_role("button", name="Synchronize").click()
     expect(page.locator("[data-run-status]")).to_have_text("Succeeded", timeout=60_000)

@@ -30,10 +30,10 @@ def idp(console_url):
 
 
 def upload_metadata(page: Page, console_url: str, metadata_file) -> None:
-    page.goto(f"{console_url}/administrator/authentication/")
+    page.goto(f"{console_url}/administrator/authentication/")  # the old page: its first section
     page.get_by_label("Authentication Type", exact=True).select_option(label="Okta")
     page.get_by_label("Or upload the metadata file").set_input_files(str(metadata_file))
-    page.get_by_role("button", name="Save Changes").click()
+    page.get_by_role("button", name="Save identity provider settings").click()
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_admin_fetches_metadata_from_the_metadata_url(
 ):
     settings.SSO_METADATA_FETCH_ALLOW_LOOPBACK = True  # the test IdP listens on 127.0.0.1
     sign_in(page, console_url, owner.login_id, password)
-    page.goto(f"{console_url}/administrator/authentication/")
+    page.goto(f"{console_url}/administrator/authentication/identity-provider/")
     page.get_by_label("Metadata URL", exact=True).fill(idp.metadata_url)
     page.get_by_role("button", name="Fetch").click()
     facts = page.locator(".sso-idp")
