@@ -103,6 +103,13 @@ def test_only_synchronization_keeps_the_seeds_save_changes(admin_client, okta_sa
     assert ">Save event types<" in pages["event_hooks_settings"]
 
 
+def test_each_section_tells_a_system_admin_only_an_owner_changes_it(client, system_admin, idp):
+    configure(idp)
+    client.force_login(system_admin)
+    for name in SECTIONS:
+        assert "Only an Owner can change this." in client.get(reverse(name)).content.decode()
+
+
 @pytest.mark.parametrize("name", SECTIONS[:3])
 def test_a_system_admin_reads_each_section_without_its_buttons(client, system_admin, name, idp):
     configure(idp)
