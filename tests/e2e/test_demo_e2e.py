@@ -1,10 +1,17 @@
 """README's "Try it without an Okta org", end to end in a browser: the fake Okta that
 scripts/demo starts, then SCIM provisioning, Login with Okta, Single Logout and the sync."""
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from fake_okta import FakeOkta, FakeOktaDirectory
@@ -12,6 +19,7 @@ from querypie_admin.models import AuthProvider, User
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
 # scripts/demo's org: the same seed in the server and in the SCIM push.
 ORG = {"users": 100, "groups": 20, "memberships": 300, "seed": 7}
 ORG_ARGS = [f"--{name}={value}" for name, value in ORG.items()]
@@ -106,3 +114,99 @@ def test_try_it_without_an_okta_org(
     sign_in(page, console_url, owner.login_id, password)
     synchronize(page, console_url, demo_okta)
     shot(page, "07-demo-synchronized")
+
+
+# Ctrl-C on scripts/demo itself ----------------------------------------------------------------
+
+REGISTER_HOOK = """
+from event_hooks.service import registration
+from okta.models import OktaOrg
+from okta.token_crypto import encrypt_token
+from querypie_admin.directory import Caller
+org = OktaOrg.load()
+org.enabled, org.api_url = True, "{okta_url}"
+org.api_token_encrypted, org.api_token_last4 = encrypt_token("demo-token"), "oken"
+org.save()
+print("registered", registration.register(Caller.command("test")).okta_verification)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"after {seconds} s: {what}"
+        time.sleep(0.2)
+
+
+def answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def group_alive(leader: subprocess.Popen) -> bool:
+    """A process of the group is still running (the leader reaped first: no zombie counts)."""
+    leader.poll()
+    try:
+        os.killpg(leader.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """scripts/demo as a user starts it, in its own process group (a terminal's foreground
+    job), on free ports, with its database, broker and logs under tmp_path."""
+    console, okta = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    env |= {"BIND": f"127.0.0.1:{console}", "FAKE_OKTA_PORT": str(okta)}
+    env |= {"QUERYPIE_VAR_DIR": str(tmp_path / "var"), "QUERYPIE_ADMIN_PASSWORD": "Demo-pass-2026!"}
+    env["DJANGO_SETTINGS_MODULE"] = "querypie_admin.settings"
+    output = (tmp_path / "demo.out").open("w+")
+    process = subprocess.Popen(
+        [str(ROOT / "scripts" / "demo")], cwd=ROOT, env=env, stdout=output,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    demo = SimpleNamespace(process=process, env=env, output=output, var=tmp_path / "var")
+    demo.console_url, demo.okta_url = f"http://127.0.0.1:{console}", f"http://127.0.0.1:{okta}"
+    try:
+        wait_for(lambda: answers(f"{demo.console_url}/healthz"), 180, "the console answers")
+        yield demo
+    finally:
+        if group_alive(process):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        output.close()
+
+
+def test_ctrl_c_stops_the_demo_within_10_seconds_with_a_hook_registered_and_delivering(demo):
+    env = demo.env | {"CONSOLE_BASE_URL": demo.console_url, "OKTA_API_ALLOW_LOOPBACK": "true"}
+    code = REGISTER_HOOK.format(okta_url=demo.okta_url)
+    shell = [sys.executable, "manage.py", "shell", "-c", code]
+    registered = subprocess.run(shell, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert "registered VERIFIED" in registered.stdout, registered.stderr
+    log = (demo.var / "log" / "fake-okta.log").read_text()
+    user = next(line.split(": ", 1)[1] for line in log.splitlines() if "Example user:" in line)
+    okta = [str(ROOT / "scripts" / "demo"), "okta", "deactivate", user]
+    deactivated = subprocess.run(okta, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert f"Event Hook:  delivered to {demo.console_url}/api/okta/event-hook: HTTP 204" in (
+        deactivated.stdout
+    ), deactivated.stderr
+
+    started = time.monotonic()
+    os.killpg(demo.process.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
+    wait_for(lambda: not group_alive(demo.process), 30, "the demo's processes exit")
+    stopped = time.monotonic() - started
+
+    assert stopped < 10, f"the demo took {stopped:.1f} s to stop"
+    demo.output.seek(0)
+    printed = demo.output.read() + (demo.var / "log" / "worker.log").read_text()
+    assert "SIGKILL" not in printed and "Perhaps out of memory" not in printed
