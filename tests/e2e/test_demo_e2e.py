@@ -1,5 +1,7 @@
 """README's "Try it without an Okta org", end to end in a browser: the fake Okta that
-scripts/demo starts, then SCIM provisioning, Login with Okta, Single Logout and the sync."""
+scripts/demo starts, then SCIM provisioning, Login with Okta, Single Logout, the sync, the
+reports after Collect now, a deactivation in Okta arriving by Event Hook, and a certificate
+rotation with the commands the demo prints; and Ctrl-C on scripts/demo itself."""
 
 import os
 import signal
@@ -14,7 +16,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from fake_okta import FakeOkta, FakeOktaDirectory
+from fake_okta import FakeOkta
+from fake_okta.demo_org import demo_examples, demo_org
 from querypie_admin.models import AuthProvider, User
 from tests.e2e.conftest import sign_in
 
@@ -22,13 +25,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 # scripts/demo's org: the same seed in the server and in the SCIM push.
 ORG = {"users": 100, "groups": 20, "memberships": 300, "seed": 7}
-ORG_ARGS = [f"--{name}={value}" for name, value in ORG.items()]
+ORG_ARGS = [*(f"--{name}={value}" for name, value in ORG.items()), "--demo"]
 
 
 @pytest.fixture
 def demo_okta(console_url, settings):
     settings.SSO_METADATA_FETCH_ALLOW_LOOPBACK = True  # scripts/demo sets it too
-    directory = FakeOktaDirectory.generate(**ORG)
+    directory = demo_org(**ORG)
     with FakeOkta(directory, token="demo-token", console_url=console_url) as fake:
         yield fake
 
@@ -114,6 +117,64 @@ def test_try_it_without_an_okta_org(
     sign_in(page, console_url, owner.login_id, password)
     synchronize(page, console_url, demo_okta)
     shot(page, "07-demo-synchronized")
+    collect_then_read_a_report(page, console_url)
+    shot(page, "07-demo-admins-without-mfa")
+    deactivate_in_okta_by_event_hook(page, console_url, demo_okta)
+    rotate_with_the_printed_commands(page, console_url, demo_okta)
+    shot(page, "07-demo-rotated")
+
+
+def okta_cli(fake: FakeOkta, *args: str) -> str:
+    """`scripts/demo okta ARGS`: the command it runs, pointed at this fake."""
+    command = [sys.executable, "-m", "fake_okta.admin_cli", "--url", fake.base_url]
+    command += ["--token", fake.token, "--app-id", fake.app_id, *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+def collect_then_read_a_report(page: Page, console_url: str) -> None:
+    """Step 5: Okta visibility > Collect now, then a report the demo org fills."""
+    page.goto(f"{console_url}/administrator/okta/")
+    page.get_by_role("button", name="Collect now").click()
+    expect(page.locator("[data-run-status]").first).to_have_text("Succeeded", timeout=60_000)
+    page.goto(f"{console_url}/administrator/okta/access-review/")
+    page.get_by_role("link", name="Admins without MFA").click()
+    expect(page.locator(".okta-report")).to_contain_text("@example.com")
+
+
+def deactivate_in_okta_by_event_hook(page: Page, console_url: str, fake: FakeOkta) -> None:
+    """Step 6: Register with Okta, then `scripts/demo okta deactivate <example user>`."""
+    page.goto(f"{console_url}/administrator/authentication/okta-event-hooks/")
+    page.get_by_role("button", name="Register with Okta").click()
+    expect(page.get_by_text("Registered with Okta as event hook")).to_be_visible()
+    login = demo_examples(fake.directory)["Example user"]
+    assert User.objects.get(login_id=login).is_active
+
+    printed = okta_cli(fake, "deactivate", login)
+
+    assert f"delivered to {console_url}/api/okta/event-hook: HTTP 204" in printed
+    wait_for(lambda: not User.objects.get(login_id=login).is_active, 30, "the hook deactivates")
+
+
+def rotate_with_the_printed_commands(page: Page, console_url: str, fake: FakeOkta) -> None:
+    """Step 8: generate-key, Refresh now, the printed activate command, Login with Okta."""
+    printed = okta_cli(fake, "generate-key")
+    activate = next(
+        line.split()[2:] for line in printed.splitlines() if "okta activate-key" in line
+    )
+    page.goto(f"{console_url}/administrator/authentication/")
+    page.get_by_role("button", name="Refresh now").click()
+    row = page.locator(".sso-certificates tr", has_text="CN=fake-okta signing")
+    expect(row.filter(has_text="key 2")).to_contain_text("Trusted (Okta's next certificate)")
+
+    okta_cli(fake, *activate)
+
+    assert fake.saml.active_key.kid == activate[-1]
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Login with Okta").click()
+    page.get_by_label("User").select_option(label=first_listed_user(fake))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My profile")).to_be_visible()  # the new key signed
 
 
 # Ctrl-C on scripts/demo itself ----------------------------------------------------------------
