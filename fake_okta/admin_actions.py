@@ -68,28 +68,41 @@ def _login(user: User) -> str:
     return f"{user.profile.get('login')} ({user.id})"
 
 
-def _deactivate(directory: FakeOktaDirectory, fields: dict[str, str]) -> str:
-    user = find_user(directory, fields["user"])
-    if user.status == "DEPROVISIONED":
-        raise Refused(f"{_login(user)} is already deactivated.")
-    directory.deactivate_user(user.id)
-    return f"Deactivated {_login(user)}: DEPROVISIONED, unassigned from its apps."
+def _status_change(
+    method: str, allowed: tuple[str, ...], refusal: str, done: str
+) -> Callable[[FakeOktaDirectory, dict[str, str]], str]:
+    """A lifecycle action: the directory's ``method`` on a user whose status is ``allowed``;
+    ``refusal`` and ``done`` are told ``user`` (login and id) and ``status``."""
+
+    def run(directory: FakeOktaDirectory, fields: dict[str, str]) -> str:
+        user = find_user(directory, fields["user"])
+        said = {"user": _login(user), "status": user.status}
+        if user.status not in allowed:
+            raise Refused(refusal.format(**said))
+        getattr(directory, method)(user.id)
+        return done.format(**said)
+
+    return run
 
 
-def _suspend(directory: FakeOktaDirectory, fields: dict[str, str]) -> str:
-    user = find_user(directory, fields["user"])
-    if user.status != "ACTIVE":
-        raise Refused(f"Only an active user can be suspended; {_login(user)} is {user.status}.")
-    directory.suspend_user(user.id)
-    return f"Suspended {_login(user)}."
-
-
-def _unsuspend(directory: FakeOktaDirectory, fields: dict[str, str]) -> str:
-    user = find_user(directory, fields["user"])
-    if user.status != "SUSPENDED":
-        raise Refused(f"{_login(user)} is {user.status}, not SUSPENDED.")
-    directory.unsuspend_user(user.id)
-    return f"Unsuspended {_login(user)}: ACTIVE again."
+_deactivate = _status_change(
+    "deactivate_user",
+    ("ACTIVE", "SUSPENDED", "STAGED", "PROVISIONED", "LOCKED_OUT", "PASSWORD_EXPIRED"),
+    "{user} is already deactivated.",
+    "Deactivated {user}: DEPROVISIONED, unassigned from its apps.",
+)
+_suspend = _status_change(
+    "suspend_user",
+    ("ACTIVE",),
+    "Only an active user can be suspended; {user} is {status}.",
+    "Suspended {user}.",
+)
+_unsuspend = _status_change(
+    "unsuspend_user",
+    ("SUSPENDED",),
+    "{user} is {status}, not SUSPENDED.",
+    "Unsuspended {user}: ACTIVE again.",
+)
 
 
 def _membership(directory: FakeOktaDirectory, fields: dict[str, str]) -> tuple[User, Group]:

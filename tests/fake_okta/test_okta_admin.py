@@ -6,6 +6,7 @@ same event to a registered, verified, active event hook; a refused action change
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -39,11 +40,14 @@ def org() -> Org:
     return Org()
 
 
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.server.shutdown()
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[Receiver]:
+    """A hook endpoint that echoes Okta's challenge and records what is delivered."""
+    hook = Receiver()
+    try:
+        yield hook
+    finally:
+        hook.server.shutdown()
 
 
 @pytest.fixture
