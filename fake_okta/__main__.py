@@ -7,6 +7,7 @@ import time
 
 import requests
 
+from fake_okta.demo_org import demo_examples, demo_org
 from fake_okta.directory import FakeOktaDirectory
 from fake_okta.scim_push import PushError, ScimPusher
 from fake_okta.server import FakeOkta
@@ -18,6 +19,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--memberships", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="furnish the org for the demo: other apps, admins, MFA factors, sign-ins",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8900)
     parser.add_argument("--token", default="demo-token")
@@ -34,7 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    directory = FakeOktaDirectory.generate(
+    make = demo_org if args.demo else FakeOktaDirectory.generate
+    directory = make(
         users=args.users, groups=args.groups, memberships=args.memberships, seed=args.seed
     )
     generated = time.perf_counter() - started
@@ -55,6 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Application ID:  {fake.app_id}")
     print(f"Metadata URL:    {fake.saml.metadata_url}")
     print(f"Okta sign-in:    {fake.base_url}/")
+    if args.demo:
+        for label, value in demo_examples(directory).items():
+            print(f"{label}: {value}")
     print("Serving until Ctrl-C", flush=True)
     try:
         fake.serve_forever()

@@ -26,7 +26,7 @@ import requests
 
 from fake_okta.event_hooks import EventHook, EventHooks
 from fake_okta.model import iso
-from fake_okta.system_log import SYSTEM_ACTOR, app_ref, group_ref, log_event, user_ref
+from fake_okta.system_log import SYSTEM_ACTOR, change_event
 from fake_okta.universal_directory import Change, UniversalDirectory
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Delivery:
     event_id: str
     answers: tuple[int | None, ...] = ()  # every attempt's status, None for no answer
     times: tuple[float, ...] = ()  # every attempt's seconds
+    event_uuids: tuple[str, ...] = ()  # the System Log uuids of the events it carried
 
 
 def delivery_body(base_url: str, hook_id: str, events: list[dict[str, Any]]) -> dict:
@@ -84,17 +85,13 @@ class Deliveries:
     # What the directory tells -------------------------------------------------------------
 
     def on_change(self, change: Change) -> None:
-        """Called under the directory's lock, before a deletion: name the targets and build
-        the event now, send it later."""
+        """Called under the directory's lock, before a deletion: the event the System Log
+        logged (or, for a change no admin made, one built now, while its targets still
+        exist), sent later."""
         hooks = self.hooks.delivering(change.event_type)
         if not hooks:
             return
-        directory = self.directory
-        targets = [user_ref(directory, change.user)] if change.user else []
-        targets += [group_ref(directory, change.group)] if change.group else []
-        targets += [app_ref(directory, change.app)] if change.app else []
-        event = log_event(change.event_type, actor=SYSTEM_ACTOR, targets=targets)
-        event["published"] = directory.now()
+        event = change.event or change_event(self.directory, change, SYSTEM_ACTOR)
         with self._cond:
             for hook in hooks:
                 (self._held if self._holding else self._queue).append((hook.id, event))
@@ -217,6 +214,7 @@ class Deliveries:
             body["eventId"],
             tuple(answers),
             tuple(times),
+            tuple(event["uuid"] for event in body["data"]["events"]),
         )
         with self._cond:
             self.sent.append(delivery)

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from fake_okta.directory import FakeOktaDirectory
 from fake_okta.event_hooks import EventHooks
 from fake_okta.faults import Faults, RateLimiter
+from fake_okta.hook_delivery import Deliveries
 from fake_okta.paging import Cursors
 from fake_okta.saml_idp import OktaSamlApp
 
@@ -47,6 +48,7 @@ class Org(Protocol):
     cursors: Cursors
     saml: OktaSamlApp
     event_hooks: EventHooks
+    deliveries: Deliveries
 
     @property
     def base_url(self) -> str: ...
@@ -67,6 +69,7 @@ class Request:
     ids: tuple[str, ...]  # the pattern's groups, percent-decoded as Okta reads them
     headers: Message
     body: bytes
+    client_ip: str = ""  # the caller's address, as Okta logs it in client.ipAddress
 
     @property
     def user_agent(self) -> str:

@@ -94,16 +94,28 @@ class SigningKey:
         }
 
 
-def new_signing_key(org: str, *, valid_days: int = 365 * 2) -> SigningKey:
-    """A key pair and a self-signed certificate like the ones Okta makes for SAML apps."""
+def new_signing_key(
+    org: str,
+    *,
+    number: int = 1,
+    issued: datetime.datetime | None = None,
+    valid_days: int = 365 * 2,
+) -> SigningKey:
+    """A key pair and a self-signed certificate like the ones Okta makes for SAML apps.
+
+    The subject names the month it was issued and its number among the app's keys
+    (``CN=fake-okta signing 2026-12 key 2``), so two certificates of a rotation are told apart
+    on sight; it is valid from ``issued`` (now by default) for ``valid_days``.
+    """
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = issued or datetime.datetime.now(datetime.UTC)
     name = x509.Name(
         [
-            x509.NameAttribute(NameOID.COMMON_NAME, org[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{org} signing {now:%Y-%m} key {number}"[:64]),
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "SSOProvider"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Okta"),
         ]
     )
-    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -118,9 +130,10 @@ def new_signing_key(org: str, *, valid_days: int = 365 * 2) -> SigningKey:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-    return SigningKey(
-        secrets.token_urlsafe(32)[:43], key_pem, cert_pem, now, cert.not_valid_after_utc
-    )
+    kid = "-"
+    while not kid[0].isalnum():  # a kid never reads as an option on a command line
+        kid = secrets.token_urlsafe(32)[:43]
+    return SigningKey(kid, key_pem, cert_pem, now, cert.not_valid_after_utc)
 
 
 def sign(root: etree._Element, key: SigningKey) -> etree._Element:
@@ -209,7 +222,9 @@ class OktaSamlApp:
     def _ensure_keys(self) -> None:
         with self._lock:
             if not self._keys:
-                first = new_signing_key("fake-okta")
+                # In use for a year already, as an app's certificate is when a rotation comes.
+                issued = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=365)
+                first = new_signing_key("fake-okta", issued=issued)
                 self._keys.append(first)
                 self._active_kid = first.kid
 
@@ -226,7 +241,9 @@ class OktaSamlApp:
     def generate_next_key(self, *, valid_days: int = 365 * 2) -> SigningKey:
         """Okta's "Generate new certificate": listed by the API, not yet used nor in metadata."""
         self._ensure_keys()
-        key = new_signing_key("fake-okta", valid_days=valid_days)
+        with self._lock:
+            number = len(self._keys) + 1
+        key = new_signing_key("fake-okta", number=number, valid_days=valid_days)
         with self._lock:
             self._keys.append(key)
         return key

@@ -30,6 +30,7 @@ from fake_okta import shapes
 from fake_okta.model import User
 from fake_okta.routes import Request, Response, RouteTable
 from fake_okta.saml_idp import IdpSession, OktaSamlApp
+from fake_okta.system_log import DOCUMENTATION_IP, sign_in_event, sso_event
 
 COOKIE = "fake_okta_sid"
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -87,6 +88,7 @@ class _Request:
             self.params |= {k: v[-1] for k, v in parse_qs(body).items()}
         cookie = SimpleCookie(request.headers.get("Cookie", ""))
         self.sid = cookie[COOKIE].value if COOKIE in cookie else ""
+        self.client_ip = request.client_ip or DOCUMENTATION_IP
 
     @property
     def session(self) -> IdpSession | None:
@@ -101,14 +103,16 @@ class _Request:
 
 def _dashboard(req: _Request) -> _Reply:
     session = req.session
+    admin = '<p><a href="/admin">Admin Console</a>: change the org as an Okta admin.</p>'
     if session is None:
         link = f'<p><a href="{html.escape(req.app.sso_url)}">Sign in</a></p>'
-        return _page("Okta (fake)", link)
+        return _page("Okta (fake)", link + admin)
     login = html.escape(req.user(session.user_id).profile["login"])
     body = (
         f"<p>Signed in as {login}.</p>"
         f'<p><a class="app-tile" href="{html.escape(req.app.sso_url)}">QueryPie</a></p>'
         '<form method="post" action="/login/signout"><button type="submit">Sign out</button></form>'
+        + admin
     )
     return _page("My Apps", body)
 
@@ -137,6 +141,11 @@ def _sign_in_form(req: _Request, error: str = "") -> _Reply:
 
 
 def _to_acs(req: _Request, session: IdpSession) -> _Reply:
+    """The signed Response, auto-posted to the console; the sign-in to the app is logged."""
+    directory = req.fake.directory
+    directory.system_log.append(
+        sso_event(directory, session.user_id, directory.app_id, ip_address=req.client_ip)
+    )
     request_id = None
     if req.params.get("SAMLRequest"):
         request_id = _parse_saml(req.params["SAMLRequest"]).get("ID")
@@ -156,6 +165,10 @@ def _sso(req: _Request) -> _Reply:
         return _sign_in_form(req, "Choose a user assigned to QueryPie.")
     sid = secrets.token_urlsafe(16)
     req.app.sessions[sid] = IdpSession(user.id)
+    req.fake.directory.record_sign_in(user.id)  # Okta's lastLogin
+    req.fake.directory.system_log.append(
+        sign_in_event(req.fake.directory, user.id, ip_address=req.client_ip)
+    )
     reply = _to_acs(req, req.app.sessions[sid])
     reply.headers["Set-Cookie"] = f"{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax"
     return reply

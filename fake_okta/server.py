@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fake_okta import (
+    admin_pages,
     by_id,
     event_hooks_api,
     listing_pages,
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 # Tried in this order; management_api answers what no route matches.
 ROUTES = RouteTable(
     saml_pages.ROUTES,
+    admin_pages.ROUTES,
     event_hooks_api.ROUTES,
     listing_pages.ROUTES,
     visibility.ROUTES,
@@ -171,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             ids=ids,
             headers=self.headers,
             body=self.rfile.read(int(self.headers.get("Content-Length") or 0)),
+            client_ip=self.client_address[0],
         )
         self._send(route.handler(request))
 

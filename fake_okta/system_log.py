@@ -25,11 +25,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from fake_okta.model import iso
-from fake_okta.universal_directory import UniversalDirectory
+from fake_okta.universal_directory import Change, UniversalDirectory
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 DEFAULT_SINCE = timedelta(days=7)
+DOCUMENTATION_IP = "198.51.100.7"  # a client address when no real one is known (RFC 5737)
 Entry = tuple[float, dict[str, Any]]  # (stored at, epoch seconds; the event)
 Reply = tuple[int, Any, list[str]]
 
@@ -162,8 +163,9 @@ def log_event(
     message: str = "",
     debug: dict[str, Any] | None = None,
     event_uuid: str | None = None,
+    ip_address: str = DOCUMENTATION_IP,
 ) -> dict[str, Any]:
-    """One System Log event in Okta's LogEvent shape."""
+    """One System Log event in Okta's LogEvent shape; ``ip_address`` is the client's."""
     if isinstance(published, datetime):
         published = iso(published)
     return {
@@ -180,7 +182,7 @@ def log_event(
             "zone": "null",
             "device": "Computer",
             "id": None,
-            "ipAddress": "198.51.100.7",
+            "ipAddress": ip_address,
             "geographicalContext": {"country": "United States"},
         },
         "outcome": {"result": outcome, "reason": reason},
@@ -189,7 +191,7 @@ def log_event(
         "debugContext": {"debugData": debug or {}},
         "authenticationContext": {"authenticationStep": 0, "externalSessionId": "trs-fake"},
         "securityContext": {},
-        "request": {"ipChain": [{"ip": "198.51.100.7"}]},
+        "request": {"ipChain": [{"ip": ip_address}]},
     }
 
 
@@ -237,9 +239,49 @@ SYSTEM_ACTOR = {
 }
 
 
+# The admin who changes the org from the fake's dashboard or `scripts/demo okta …`.
+OKTA_ADMIN = {
+    "id": "00ufakeoktaadmin0001",
+    "type": "User",
+    "alternateId": "admin@fake-okta.example",
+    "displayName": "Fake Okta Admin",
+    "detailEntry": None,
+}
+# Okta's displayMessage of the events an admin's change is logged as.
+CHANGE_MESSAGES = {
+    "user.lifecycle.create": "Create Okta user",
+    "user.lifecycle.activate": "Activate Okta user",
+    "user.lifecycle.deactivate": "Deactivate Okta user",
+    "user.lifecycle.suspend": "Suspend Okta user",
+    "user.lifecycle.unsuspend": "Unsuspend Okta user",
+    "user.account.update_profile": "Update user profile for Okta",
+    "group.user_membership.add": "Add user to group membership",
+    "group.user_membership.remove": "Remove user from group membership",
+    "group.profile.update": "Update group profile",
+    "application.user_membership.add": "Add user to application membership",
+    "application.user_membership.remove": "Remove user from application membership",
+}
+
+
+def change_event(directory: UniversalDirectory, change: Change, actor: dict[str, Any]) -> dict:
+    """What Okta logs for a change of the directory (and what its event hooks deliver): the
+    targets are the user, the group and the app the change names, in that order."""
+    targets = [user_ref(directory, change.user)] if change.user else []
+    targets += [group_ref(directory, change.group)] if change.group else []
+    targets += [app_ref(directory, change.app)] if change.app else []
+    return log_event(
+        change.event_type,
+        actor=actor,
+        targets=targets,
+        published=directory.now(),
+        message=CHANGE_MESSAGES.get(change.event_type, ""),
+    )
+
+
 def sso_event(directory: UniversalDirectory, user_id: str, app_id: str, **options: Any) -> dict:
-    """``user.authentication.sso``: the user signed in to the app through Okta."""
-    targets = [app_ref(directory, app_id)]
+    """``user.authentication.sso``: the user signed in to the app through Okta; the targets
+    are the app instance and the user, as Okta names them."""
+    targets = [app_ref(directory, app_id), user_ref(directory, user_id)]
     return log_event(
         "user.authentication.sso",
         actor=user_ref(directory, user_id),

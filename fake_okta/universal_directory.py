@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,6 +47,9 @@ class Change:
     user: str | None = None
     group: str | None = None
     app: str | None = None
+    # The System Log event it was logged as, when an admin made it (FakeOktaDirectory.acting_as):
+    # an event hook then delivers that very event, as Okta's do.
+    event: dict[str, Any] | None = field(default=None, compare=False)
 
 
 Listener = Callable[[Change], None]
@@ -98,9 +101,22 @@ class UniversalDirectory:
     ) -> None:
         """Tell the listeners what Okta would log; callers hold ``lock`` and call it before a
         deletion, so that a listener can still name the target."""
-        change = Change(event_type, user, group, app)
+        change = self._described(Change(event_type, user, group, app))
         for listen in self.listeners:
             listen(change)
+
+    def _described(self, change: Change) -> Change:
+        """The change as the listeners get it; an org with a System Log logs it here."""
+        return change
+
+    def record_sign_in(self, user_id: str) -> User:
+        """The user signed in to Okta: ``lastLogin`` moves (``lastUpdated`` does not, as in
+        Okta); the System Log event is the caller's to write."""
+        with self.lock:
+            user = self.users[user_id]
+            user.last_login = self.now()
+            self._changed()
+            return user
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Memoise a listing until the next change; callers hold ``lock``."""

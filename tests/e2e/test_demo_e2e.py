@@ -1,26 +1,37 @@
 """README's "Try it without an Okta org", end to end in a browser: the fake Okta that
-scripts/demo starts, then SCIM provisioning, Login with Okta, Single Logout and the sync."""
+scripts/demo starts, then SCIM provisioning, Login with Okta, Single Logout, the sync, the
+reports after Collect now, a deactivation in Okta arriving by Event Hook, and a certificate
+rotation with the commands the demo prints; and Ctrl-C on scripts/demo itself."""
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
-from fake_okta import FakeOkta, FakeOktaDirectory
+from fake_okta import FakeOkta
+from fake_okta.demo_org import demo_examples, demo_org
 from querypie_admin.models import AuthProvider, User
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
 # scripts/demo's org: the same seed in the server and in the SCIM push.
 ORG = {"users": 100, "groups": 20, "memberships": 300, "seed": 7}
-ORG_ARGS = [f"--{name}={value}" for name, value in ORG.items()]
+ORG_ARGS = [*(f"--{name}={value}" for name, value in ORG.items()), "--demo"]
 
 
 @pytest.fixture
 def demo_okta(console_url, settings):
     settings.SSO_METADATA_FETCH_ALLOW_LOOPBACK = True  # scripts/demo sets it too
-    directory = FakeOktaDirectory.generate(**ORG)
+    directory = demo_org(**ORG)
     with FakeOkta(directory, token="demo-token", console_url=console_url) as fake:
         yield fake
 
@@ -107,3 +118,192 @@ def test_try_it_without_an_okta_org(
     sign_in(page, console_url, owner.login_id, password)
     synchronize(page, console_url, demo_okta)
     shot(page, "07-demo-synchronized")
+    collect_then_read_a_report(page, console_url)
+    shot(page, "07-demo-admins-without-mfa")
+    deactivate_in_okta_by_event_hook(page, console_url, demo_okta)
+    rotate_with_the_printed_commands(page, console_url, demo_okta)
+    shot(page, "07-demo-rotated")
+
+
+def okta_cli(fake: FakeOkta, *args: str) -> str:
+    """`scripts/demo okta ARGS`: the command it runs, pointed at this fake."""
+    command = [sys.executable, "-m", "fake_okta.admin_cli", "--url", fake.base_url]
+    command += ["--token", fake.token, "--app-id", fake.app_id, *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+def collect_then_read_a_report(page: Page, console_url: str) -> None:
+    """Step 5: Okta visibility > Collect now, then a report the demo org fills."""
+    page.goto(f"{console_url}/administrator/okta/")
+    page.get_by_role("button", name="Collect now").click()
+    expect(page.locator("[data-run-status]").first).to_have_text("Succeeded", timeout=60_000)
+    page.goto(f"{console_url}/administrator/okta/access-review/")
+    page.get_by_role("link", name="Admins without MFA").click()
+    expect(page.locator(".okta-report")).to_contain_text("@example.com")
+
+
+def deactivate_in_okta_by_event_hook(page: Page, console_url: str, fake: FakeOkta) -> None:
+    """Step 6: Register with Okta, then `scripts/demo okta deactivate <example user>`."""
+    page.goto(f"{console_url}/administrator/authentication/okta-event-hooks/")
+    page.get_by_role("button", name="Register with Okta").click()
+    expect(page.get_by_text("Registered with Okta as event hook")).to_be_visible()
+    login = demo_examples(fake.directory)["Example user"]
+    assert User.objects.get(login_id=login).is_active
+
+    printed = okta_cli(fake, "deactivate", login)
+
+    assert f"delivered to {console_url}/api/okta/event-hook: HTTP 204" in printed
+    wait_for(lambda: not User.objects.get(login_id=login).is_active, 30, "the hook deactivates")
+
+
+def rotate_with_the_printed_commands(page: Page, console_url: str, fake: FakeOkta) -> None:
+    """Step 8: generate-key, Refresh now, the printed activate command, Login with Okta."""
+    printed = okta_cli(fake, "generate-key")
+    activate = next(
+        line.split()[2:] for line in printed.splitlines() if "okta activate-key" in line
+    )
+    page.goto(f"{console_url}/administrator/authentication/single-logout/")
+    page.get_by_role("button", name="Refresh now").click()
+    row = page.locator(".sso-certificates tr", has_text="CN=fake-okta signing")
+    expect(row.filter(has_text="key 2")).to_contain_text("Trusted (Okta's next certificate)")
+
+    okta_cli(fake, *activate)
+
+    assert fake.saml.active_key.kid == activate[-1]
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Login with Okta").click()
+    page.get_by_label("User").select_option(label=first_listed_user(fake))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My profile")).to_be_visible()  # the new key signed
+
+
+# Ctrl-C on scripts/demo itself ----------------------------------------------------------------
+
+REGISTER_HOOK = """
+from event_hooks.service import registration
+from okta.models import OktaOrg
+from okta.token_crypto import encrypt_token
+from querypie_admin.directory import Caller
+org = OktaOrg.load()
+org.enabled, org.api_url = True, "{okta_url}"
+org.api_token_encrypted, org.api_token_last4 = encrypt_token("demo-token"), "oken"
+org.save()
+print("registered", registration.register(Caller.command("test")).okta_verification)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"after {seconds} s: {what}"
+        time.sleep(0.2)
+
+
+def answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started from `pid`, whatever session it moved to (scripts/start gives
+    each server its own)."""
+    table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    children: dict[int, set[int]] = {}
+    for line in table.splitlines():
+        child, parent = map(int, line.split())
+        children.setdefault(parent, set()).add(child)
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def running(leader: subprocess.Popen, pids: set[int]) -> set[int]:
+    """Which of the demo and `pids` still run (the leader reaped first: no zombie counts)."""
+    alive = set()
+    for pid in pids | {leader.pid}:
+        if pid == leader.pid and leader.poll() is not None:
+            continue
+        try:
+            os.kill(pid, 0)
+            alive.add(pid)
+        except ProcessLookupError:
+            pass
+    return alive
+
+
+def ps(pids: set[int]) -> str:
+    """Those processes, for a failure message."""
+    listing = subprocess.run(["ps", "-o", "pid,stat,etime,args", "-p", ",".join(map(str, pids))],
+                             text=True, capture_output=True)  # fmt: skip
+    return listing.stdout
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """scripts/demo as a user starts it, in its own process group (a terminal's foreground
+    job), on free ports, with its database, broker and logs under tmp_path. Only
+    CONSOLE_BASE_URL names the console's port: the console must listen there."""
+    console, okta = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    env.pop("BIND", None)
+    env |= {"CONSOLE_BASE_URL": f"http://localhost:{console}", "FAKE_OKTA_PORT": str(okta)}
+    env |= {"QUERYPIE_VAR_DIR": str(tmp_path / "var"), "QUERYPIE_ADMIN_PASSWORD": "Demo-pass-2026!"}
+    env["DJANGO_SETTINGS_MODULE"] = "querypie_admin.settings"
+    output = (tmp_path / "demo.out").open("w+")
+    process = subprocess.Popen(
+        [str(ROOT / "scripts" / "demo")], cwd=ROOT, env=env, stdout=output,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    demo = SimpleNamespace(process=process, env=env, output=output, var=tmp_path / "var")
+    demo.console_url, demo.okta_url = f"http://localhost:{console}", f"http://127.0.0.1:{okta}"
+    try:
+        wait_for(lambda: answers(f"{demo.console_url}/healthz"), 180, "the console answers")
+        demo.processes = descendants(process.pid)
+        yield demo
+    finally:
+        for pid in running(process, descendants(process.pid) | getattr(demo, "processes", set())):
+            os.kill(pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        output.close()
+
+
+def test_ctrl_c_stops_the_demo_within_10_seconds_with_a_hook_registered_and_delivering(demo):
+    demo.output.seek(0)
+    banner = demo.output.read()
+    assert f"Console:     {demo.console_url}   " in banner
+    assert f"Metadata URL: {demo.okta_url}/app/" in banner
+    env = demo.env | {"OKTA_API_ALLOW_LOOPBACK": "true"}
+    code = REGISTER_HOOK.format(okta_url=demo.okta_url)
+    shell = [sys.executable, "manage.py", "shell", "-c", code]
+    registered = subprocess.run(shell, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert "registered VERIFIED" in registered.stdout, registered.stderr
+    log = (demo.var / "log" / "fake-okta.log").read_text()
+    user = next(line.split(": ", 1)[1] for line in log.splitlines() if "Example user:" in line)
+    okta = [str(ROOT / "scripts" / "demo"), "okta", "deactivate", user]
+    deactivated = subprocess.run(okta, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert f"Event Hook:  delivered to {demo.console_url}/api/okta/event-hook: HTTP 204" in (
+        deactivated.stdout
+    ), deactivated.stderr
+
+    started = time.monotonic()
+    os.killpg(demo.process.pid, signal.SIGINT)  # Ctrl-C: the terminal's foreground group
+    while running(demo.process, demo.processes) and time.monotonic() - started < 10:
+        time.sleep(0.1)
+
+    left = running(demo.process, demo.processes)
+    assert not left, f"still running after 10 s:\n{ps(left)}"
+    demo.output.seek(0)
+    printed = demo.output.read() + (demo.var / "log" / "worker.log").read_text()
+    assert "SIGKILL" not in printed and "Perhaps out of memory" not in printed
