@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "sync",
     "okta_insights",
     "event_hooks",
+    "access_reviews",
 ]
 
 MIDDLEWARE = [
