@@ -18,6 +18,8 @@ from ..models import Campaign, Decision, ReviewItem
 from ..service import decisions, selection
 
 FILTERS = ("campaign", "flag", "decision", "app")
+# The bulk form's fields are prefixed: its `decision` is not the `decision` filter.
+BULK = "bulk"
 
 
 def _filters(request: HttpRequest, data) -> ReviewFilterForm:
@@ -39,7 +41,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     items = selection.reviewer_items(request.user, chosen).select_related("campaign")
     context = {
         "filters": filters,
-        "bulk": BulkDecisionForm(),
+        "bulk": BulkDecisionForm(prefix=BULK),
         "campaign_chosen": bool(chosen.get("campaign")),
         "next": request.get_full_path(),
         **paginate(request, items),
@@ -48,7 +50,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 
 
 def _bulk(request: HttpRequest, filters: ReviewFilterForm) -> HttpResponse:
-    form = BulkDecisionForm(request.POST)
+    form = BulkDecisionForm(request.POST, prefix=BULK)
     if not (filters.is_valid() and filters.cleaned_data.get("campaign")):
         messages.error(request, "Choose a campaign to decide in bulk.")
         return redirect("my_reviews")
