@@ -9,6 +9,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from querypie_admin.directory import bulk_insert
+
 from ..models import DecisionRecord
 
 GENESIS = "0" * 64
@@ -32,7 +34,7 @@ def row_hash(previous_hash: str, record: DecisionRecord) -> str:
 
 
 def append(records: list[DecisionRecord]) -> list[DecisionRecord]:
-    """Save `records`, in order, as the campaign's newest rows (one read, one INSERT). Call
+    """Save `records`, in order, as the campaign's newest rows (one read, one COPY). Call
     inside a transaction that holds the campaign row locked (select_for_update), so two
     parallel decisions never hash the same predecessor."""
     if not records:
@@ -46,7 +48,14 @@ def append(records: list[DecisionRecord]) -> list[DecisionRecord]:
     for record in records:
         record.previous_hash = previous
         record.row_hash = previous = row_hash(previous, record)
-    return DecisionRecord.objects.bulk_create(records)
+    fields = [f.attname for f in DecisionRecord._meta.concrete_fields if not f.primary_key]
+    rows = [{name: getattr(record, name) for name in fields} for record in records]
+    saved = bulk_insert.insert(DecisionRecord, rows, returning=("id", "row_hash"))
+    ids = {digest: pk for pk, digest in saved}
+    for record in records:
+        record.pk = ids[record.row_hash]
+        record._state.adding = False
+    return records
 
 
 @dataclass(frozen=True)

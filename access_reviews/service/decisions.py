@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from querypie_admin import audit
+from querypie_admin.directory.bulk_insert import many_ids
 from querypie_admin.models import User
 
 from ..models import Campaign, CampaignStatus, Decision, DecisionRecord, ReviewItem
@@ -62,7 +63,7 @@ def decide_many(
         if locked.status != CampaignStatus.ACTIVE:
             raise DecisionError("This campaign is not active: decisions can no longer change.")
         items = list(
-            ReviewItem.objects.filter(campaign=locked, pk__in=list(item_ids)).order_by("id")
+            ReviewItem.objects.filter(campaign=locked, pk__in=many_ids(item_ids)).order_by("id")
         )
         if not items:
             raise DecisionError("No items selected.")
@@ -100,15 +101,14 @@ def _record(campaign, item, actor, decision, comment, reassign_to, now) -> Decis
 
 
 def _apply(items: list[ReviewItem], decision: str, reassign_to: User | None, now) -> None:
-    """Copy the latest decision onto the items; a reassigned item goes undecided to its new
-    reviewer."""
+    """Copy the latest decision onto the items, in one UPDATE (they all get the same one); a
+    reassigned item goes undecided to its new reviewer."""
+    if decision == Decision.REASSIGN:
+        values = {"reviewer": reassign_to, "reviewer_reason": "reassigned"}
+        values |= {"decision": "", "decided_at": None}
+    else:
+        values = {"decision": decision, "decided_at": now}
     for item in items:
-        if decision == Decision.REASSIGN:
-            item.reviewer = reassign_to
-            item.reviewer_reason = "reassigned"
-            item.decision = ""
-            item.decided_at = None
-        else:
-            item.decision = decision
-            item.decided_at = now
-    ReviewItem.objects.bulk_update(items, ["reviewer", "reviewer_reason", "decision", "decided_at"])
+        for name, value in values.items():
+            setattr(item, name, value)
+    ReviewItem.objects.filter(pk__in=many_ids(item.pk for item in items)).update(**values)

@@ -1,5 +1,5 @@
 """What a campaign reviews, read at launch from what `okta_insights` collected and from the
-console's directory, as unsaved `ReviewItem` rows (reviewers are assigned afterwards).
+console's directory, as rows of `ReviewItem` fields (reviewers are assigned afterwards).
 
 Each subject is read with a handful of set-based queries whatever the number of people: an
 application with 50,000 people is one query over its assignments and one over its people.
@@ -9,7 +9,9 @@ The risk flags are computed here, once, so later collections never change them.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from okta_insights.models import (
@@ -23,8 +25,9 @@ from okta_insights.models import (
 )
 from querypie_admin.models import ADMIN_ROLES, DirectoryLink, GroupMembership, Role, User
 
-from ..models import AccessKind, Campaign, ReviewItem, Subject
+from ..models import AccessKind, Campaign, Subject
 
+Row = dict[str, Any]  # a ReviewItem's fields by attname, e.g. campaign_id
 NEVER_SIGNED_IN = "never_signed_in"
 ADMIN_WITHOUT_MFA = "admin_without_mfa"
 
@@ -42,8 +45,9 @@ class Person:
     last_login: datetime | None
 
 
-def build_items(campaign: Campaign) -> list[ReviewItem]:
-    """Every item the campaign's subject, scope and filters select, flagged, unsaved."""
+def build_items(campaign: Campaign) -> list[Row]:
+    """Every item the campaign's subject, scope and filters select, flagged, as rows (dicts
+    of ReviewItem's fields) for one bulk insert: 50,000 model instances would cost seconds."""
     rules = FlagRules.for_campaign(campaign)
     builders = {
         Subject.APP_ACCESS: _app_access,
@@ -53,7 +57,7 @@ def build_items(campaign: Campaign) -> list[ReviewItem]:
     }
     items = []
     for item in builders[campaign.subject](campaign):
-        item.flags = rules.flags(item)
+        item["flags"] = rules.flags(item)
         if rules.selects(campaign, item):
             items.append(item)
     return items
@@ -79,39 +83,46 @@ class FlagRules:
         )
         return cls(timezone.now(), days, admins - with_mfa)
 
-    def flags(self, item: ReviewItem) -> list[str]:
+    def flags(self, item: Row) -> list[str]:
         found = []
-        if item.last_sign_in is None:
+        last = item["last_sign_in"]
+        if last is None:
             found.append(NEVER_SIGNED_IN)
-        elif item.last_sign_in < self.now - timedelta(days=self.days):
+        elif last < self.now - timedelta(days=self.days):
             found.append(no_sign_in_flag(self.days))
-        if item.person_okta_id and item.person_okta_id in self.admins_without_mfa:
+        if item["person_okta_id"] in self.admins_without_mfa:
             found.append(ADMIN_WITHOUT_MFA)
         return found
 
-    def selects(self, campaign: Campaign, item: ReviewItem) -> bool:
+    def selects(self, campaign: Campaign, item: Row) -> bool:
         """An item is reviewed only if it matches every filter the campaign sets; an
         account that never signed in has not signed in for N days either."""
-        if campaign.only_never_signed_in and NEVER_SIGNED_IN not in item.flags:
+        flags = item["flags"]
+        if campaign.only_never_signed_in and NEVER_SIGNED_IN not in flags:
             return False
-        if campaign.no_sign_in_for_days and not (
-            {NEVER_SIGNED_IN, no_sign_in_flag(self.days)} & set(item.flags)
+        if campaign.no_sign_in_for_days and not {NEVER_SIGNED_IN, no_sign_in_flag(self.days)} & set(
+            flags
         ):
             return False
-        return not (campaign.only_admins_without_mfa and ADMIN_WITHOUT_MFA not in item.flags)
+        return not (campaign.only_admins_without_mfa and ADMIN_WITHOUT_MFA not in flags)
 
 
-def people() -> dict[str, Person]:
-    """Every collected Okta user by id: one pass, cheaper than one query per person."""
+def people(among: QuerySet | None = None) -> dict[str, Person]:
+    """Collected Okta users by id: those whose ids `among` selects (a subquery), or all;
+    one pass, not a query per person."""
+    rows = OktaUser.objects.order_by()
+    if among is not None:
+        rows = rows.filter(okta_id__in=among)
     fields = ("okta_id", "login", "first_name", "last_name", "last_login")
-    rows = OktaUser.objects.order_by().values_list(*fields).iterator(chunk_size=5000)
     return {
         okta_id: Person(login, f"{first} {last}".strip(), last_login)
-        for okta_id, login, first, last, last_login in rows
+        for okta_id, login, first, last, last_login in rows.values_list(*fields).iterator(
+            chunk_size=5000
+        )
     }
 
 
-def _app_access(campaign: Campaign) -> Iterator[ReviewItem]:
+def _app_access(campaign: Campaign) -> Iterator[Row]:
     """(a) Who can reach each application: directly, or through which group. The last
     sign-in is the person's last sign-in to that application."""
     apps = OktaApp.objects.all()
@@ -121,13 +132,13 @@ def _app_access(campaign: Campaign) -> Iterator[ReviewItem]:
     rows = AppAssignment.objects.filter(app_id__in=labels).order_by("app_id", "login", "id")
     fields = ("app_id", "app_okta_id", "user_okta_id", "login", "scope", "group_okta_id")
     fields += ("group_name", "last_sign_in")
-    known = people()
+    known = people(among=rows.values("user_okta_id"))
     for app_pk, app_id, user_id, login, scope, group_id, group_name, last in rows.values_list(
         *fields
     ).iterator(chunk_size=5000):
         person = known.get(user_id)
-        yield ReviewItem(
-            campaign=campaign,
+        yield dict(
+            campaign_id=campaign.pk,
             person_okta_id=user_id,
             person_login=person.login if person else login,
             person_name=person.name if person else "",
@@ -151,7 +162,7 @@ def okta_ids_of_users() -> dict[int, str]:
     return found
 
 
-def _group_members(campaign: Campaign) -> Iterator[ReviewItem]:
+def _group_members(campaign: Campaign) -> Iterator[Row]:
     """(b) The members of Okta groups, as the console's directory holds them (the sync and
     SCIM keep them): each Okta-linked group in scope, each member."""
     links = DirectoryLink.objects.filter(group__isnull=False).exclude(external_id="")
@@ -169,8 +180,8 @@ def _group_members(campaign: Campaign) -> Iterator[ReviewItem]:
     ).iterator(chunk_size=5000):
         okta_id = okta_ids.get(user_pk, "")
         person = known.get(okta_id)
-        yield ReviewItem(
-            campaign=campaign,
+        yield dict(
+            campaign_id=campaign.pk,
             person_okta_id=okta_id,
             person_login=login,
             person_name=f"{first} {last}".strip(),
@@ -182,15 +193,15 @@ def _group_members(campaign: Campaign) -> Iterator[ReviewItem]:
         )
 
 
-def _admin_roles(campaign: Campaign) -> Iterator[ReviewItem]:
+def _admin_roles(campaign: Campaign) -> Iterator[Row]:
     """(c) Okta admin roles each person holds, directly or through a group."""
     group_names = dict(OktaGroup.objects.values_list("okta_id", "name"))
-    known = people()
     rows = AdminRole.objects.filter(principal="user").order_by("principal_okta_id", "role_type")
+    known = people(among=rows.values("principal_okta_id"))
     for role in rows:
         person = known.get(role.principal_okta_id)
-        yield ReviewItem(
-            campaign=campaign,
+        yield dict(
+            campaign_id=campaign.pk,
             person_okta_id=role.principal_okta_id,
             person_login=person.login if person else role.principal_okta_id,
             person_name=person.name if person else "",
@@ -205,13 +216,13 @@ def _admin_roles(campaign: Campaign) -> Iterator[ReviewItem]:
         )
 
 
-def _console_admins(campaign: Campaign) -> Iterator[ReviewItem]:
+def _console_admins(campaign: Campaign) -> Iterator[Row]:
     """(d) The console's own Owners and System Admins; the last sign-in is the console's."""
     okta_ids = okta_ids_of_users()
     admins = User.objects.filter(is_active=True, role__in=ADMIN_ROLES).order_by("login_id")
     for user in admins:
-        yield ReviewItem(
-            campaign=campaign,
+        yield dict(
+            campaign_id=campaign.pk,
             person_okta_id=okta_ids.get(user.pk, ""),
             person_login=user.login_id,
             person_name=user.full_name,

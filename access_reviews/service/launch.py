@@ -1,6 +1,6 @@
 """Launching a campaign: freeze its items, assign their reviewers, tell the reviewers.
 
-Everything is read with set-based queries and written with bulk_create in batches, inside one
+Everything is read with set-based queries and written in batches (COPY on PostgreSQL), in one
 transaction: a launch that fails (a fallback reviewer who would review themselves) leaves the
 campaign a draft with no item. After launch the items are copies: later Okta collections
 never change what was reviewed.
@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from querypie_admin import audit
+from querypie_admin.directory import bulk_insert
 from querypie_admin.models import User
 
 from ..models import Campaign, CampaignStatus, ReviewItem
@@ -35,14 +36,15 @@ def launch(campaign: Campaign, actor: User | None) -> int:
             reviewers.assign(locked, items)
         except reviewers.SelfReviewError as exc:
             raise LaunchError(str(exc)) from None
-        ReviewItem.objects.bulk_create(items, batch_size=BATCH)
+        for start in range(0, len(items), BATCH):
+            bulk_insert.insert(ReviewItem, items[start : start + BATCH])
         locked.status, locked.launched_at = CampaignStatus.ACTIVE, timezone.now()
         locked.save(update_fields=["status", "launched_at"])
         audit.record(
             "access_review.launched",
             actor=actor or "Access review schedule",
             target=locked,
-            detail={"items": len(items), "reviewers": len({i.reviewer_id for i in items})},
+            detail={"items": len(items), "reviewers": len({i["reviewer_id"] for i in items})},
         )
     campaign.refresh_from_db()
     reminders.send_launch_emails(campaign)

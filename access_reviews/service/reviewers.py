@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from okta_insights.models import OktaUser
 from querypie_admin.models import User
 
-from ..models import ApplicationOwner, Campaign, ReviewerSource, ReviewItem
-from .items import okta_ids_of_users
+from ..models import ApplicationOwner, Campaign, ReviewerSource
+from .items import Row, okta_ids_of_users
 
 NAMED = "named"
 MANAGER = "manager"
@@ -61,39 +61,41 @@ class ConsoleUsers:
         return self.by_okta_id.get(value) or self.by_login.get(key) or self.by_email.get(key)
 
 
-def assign(campaign: Campaign, items: list[ReviewItem]) -> None:
+def assign(campaign: Campaign, items: list[Row]) -> None:
     """Set every item's reviewer and the reason; raise SelfReviewError when an item would go
     to the fallback reviewer about their own access."""
     users = ConsoleUsers.load()
     for item in items:
-        if item.person_id is None:
-            item.person_id = users.named(item.person_okta_id) or users.named(item.person_login)
+        if item.get("person_id") is None:
+            item["person_id"] = users.named(item["person_okta_id"]) or users.named(
+                item["person_login"]
+            )
     rule = _rule(campaign, users)
     fallback = campaign.fallback_reviewer_id
     for item in items:
         reviewer, reason = rule(item)
         if reviewer is None:
             reviewer, reason = fallback, FALLBACK_NOBODY[campaign.reviewer_source]
-        elif reviewer == item.person_id:
+        elif reviewer == item["person_id"]:
             reviewer, reason = fallback, FALLBACK_SELF
         elif reviewer not in users.active:
             reviewer, reason = fallback, FALLBACK_INACTIVE
-        if reviewer == item.person_id:
+        if reviewer == item["person_id"]:
             raise SelfReviewError(
-                f"The fallback reviewer would review their own access ({item.person_login}: "
-                f"{item.access_label}). Choose another fallback reviewer."
+                f"The fallback reviewer would review their own access ({item['person_login']}: "
+                f"{item['access_label']}). Choose another fallback reviewer."
             )
-        item.reviewer_id, item.reviewer_reason = reviewer, reason
+        item["reviewer_id"], item["reviewer_reason"] = reviewer, reason
 
 
 def _rule(campaign: Campaign, users: ConsoleUsers):
     """The campaign's reviewer rule as a function item -> (reviewer id or None, reason)."""
     if campaign.reviewer_source == ReviewerSource.MANAGER:
         managers = _managers(users)
-        return lambda item: (managers.get(item.person_okta_id), MANAGER)
+        return lambda item: (managers.get(item["person_okta_id"]), MANAGER)
     if campaign.reviewer_source == ReviewerSource.APP_OWNER:
         owners = dict(ApplicationOwner.objects.values_list("app_okta_id", "owner_id"))
-        return lambda item: (owners.get(item.access_id), APP_OWNER)
+        return lambda item: (owners.get(item["access_id"]), APP_OWNER)
     return lambda item: (campaign.reviewer_id, NAMED)
 
 
