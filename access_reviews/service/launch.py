@@ -26,7 +26,26 @@ class LaunchError(ValueError):
 
 def launch(campaign: Campaign, actor: User | None) -> int:
     """Freeze the campaign's items and make it active; return how many items it has.
-    `actor` None is the schedule (a recurring campaign's occurrence)."""
+    `actor` None is the schedule (a recurring campaign's occurrence). A launch the rules
+    refuse changes nothing and is audited as a failure, so a scheduled one is not silent."""
+    try:
+        count = _freeze(campaign, actor or campaigns.SCHEDULE_ACTOR)
+    except LaunchError as exc:
+        audit.record(
+            "access_review.launched",
+            actor=actor or campaigns.SCHEDULE_ACTOR,
+            target=campaign,
+            outcome="failure",
+            detail={"reason": str(exc)},
+        )
+        raise
+    campaign.refresh_from_db()
+    reminders.send_launch_emails(campaign)
+    campaigns.ensure_daily_schedule()
+    return count
+
+
+def _freeze(campaign: Campaign, actor: User | str) -> int:
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status != CampaignStatus.DRAFT:
@@ -42,11 +61,8 @@ def launch(campaign: Campaign, actor: User | None) -> int:
         locked.save(update_fields=["status", "launched_at"])
         audit.record(
             "access_review.launched",
-            actor=actor or "Access review schedule",
+            actor=actor,
             target=locked,
             detail={"items": len(items), "reviewers": len({i["reviewer_id"] for i in items})},
         )
-    campaign.refresh_from_db()
-    reminders.send_launch_emails(campaign)
-    campaigns.ensure_daily_schedule()
     return len(items)

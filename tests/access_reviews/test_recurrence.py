@@ -114,16 +114,16 @@ def test_a_monthly_campaign_from_the_31st_recurs_at_each_months_end(collected, p
     ]
 
 
-def test_reminders_go_two_days_before_the_due_date_once(collected, people):
-    c = campaign(
-        people,
-        scope_okta_ids=[collected.slack.id],
-        starts_on=date(2026, 3, 20),
-        due_on=date(2026, 4, 2),
-        reviewer=people.auditor,
-    )
+def launched_slack_review(org, people, starts_on: date, due_on: date) -> Campaign:
+    """Slack's access (3 items), reviewed by the auditor, launched; launch emails cleared."""
+    c = campaign(people, scope_okta_ids=[org.slack.id], starts_on=starts_on, due_on=due_on)
     launch(c, people.owner)
     mail.outbox.clear()
+    return c
+
+
+def test_reminders_go_two_days_before_the_due_date_once(collected, people):
+    c = launched_slack_review(collected, people, date(2026, 3, 20), date(2026, 4, 2))
     with freeze_time("2026-03-30 07:00:00"):
         assert tasks.daily()["reminded"] == []
     with freeze_time("2026-03-31 07:00:00"):
@@ -135,14 +135,7 @@ def test_reminders_go_two_days_before_the_due_date_once(collected, people):
 
 
 def test_reviewers_with_nothing_left_get_no_reminder(collected, people):
-    c = campaign(
-        people,
-        scope_okta_ids=[collected.slack.id],
-        starts_on=date(2026, 3, 20),
-        due_on=date(2026, 4, 1),
-    )
-    launch(c, people.owner)
-    mail.outbox.clear()
+    c = launched_slack_review(collected, people, date(2026, 3, 20), date(2026, 4, 1))
     items = list(c.items.values_list("pk", flat=True))
     decisions.decide_many(c, people.auditor, items, Decision.REVOKE, "Nobody uses Slack")
     tasks.daily()
@@ -150,13 +143,7 @@ def test_reviewers_with_nothing_left_get_no_reminder(collected, people):
 
 
 def test_an_extended_campaign_is_reminded_again_before_its_new_date(collected, people):
-    c = campaign(
-        people,
-        scope_okta_ids=[collected.slack.id],
-        starts_on=date(2026, 3, 20),
-        due_on=date(2026, 4, 1),
-    )
-    launch(c, people.owner)
+    c = launched_slack_review(collected, people, date(2026, 3, 20), date(2026, 4, 1))
     tasks.daily()
     campaigns.extend(c, people.owner, date(2026, 5, 1))
     with freeze_time("2026-04-29 07:00:00"):
@@ -166,13 +153,7 @@ def test_an_extended_campaign_is_reminded_again_before_its_new_date(collected, p
 
 
 def test_the_schedule_closes_a_campaign_after_its_due_date(collected, people):
-    c = campaign(
-        people,
-        scope_okta_ids=[collected.slack.id],
-        starts_on=date(2026, 3, 20),
-        due_on=date(2026, 3, 31),
-    )
-    launch(c, people.owner)
+    c = launched_slack_review(collected, people, date(2026, 3, 20), date(2026, 3, 31))
     with freeze_time("2026-03-31 07:00:00"):
         assert tasks.daily()["closed"] == []
     with freeze_time("2026-04-01 07:00:00"):

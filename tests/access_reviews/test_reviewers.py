@@ -45,6 +45,8 @@ def test_a_fallback_who_would_review_themselves_stops_the_launch(collected, peop
         launch(c, people.owner)
     c.refresh_from_db()
     assert c.status == "draft" and not c.items.exists()
+    refused = AuditEvent.objects.get(action="access_review.launched")
+    assert refused.outcome == "failure" and "Choose another fallback" in refused.detail["reason"]
 
 
 def test_managers_come_from_okta_profiles_by_id_login_or_email(org, people, collect):
