@@ -76,7 +76,10 @@ class CampaignForm(forms.ModelForm):
     starts_on = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
     due_on = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
     reviewer_source = forms.ChoiceField(
-        label="Reviewers", choices=ReviewerSource.choices, widget=forms.RadioSelect
+        label="Reviewers",
+        choices=ReviewerSource.choices,
+        widget=forms.RadioSelect,
+        initial=ReviewerSource.NAMED,
     )
     reviewer = ConsoleUserField(
         label="Reviewer (login ID)", required=False, help_text="For “A named console user”."
@@ -86,7 +89,10 @@ class CampaignForm(forms.ModelForm):
         help_text="Reviews the items that resolve to nobody, and the reviewers' own access.",
     )
     guard_percent = forms.IntegerField(
-        label=Campaign._meta.get_field("guard_percent").verbose_name, min_value=1, max_value=100
+        label=Campaign._meta.get_field("guard_percent").verbose_name,
+        min_value=1,
+        max_value=100,
+        initial=Campaign._meta.get_field("guard_percent").default,
     )
 
     class Meta:

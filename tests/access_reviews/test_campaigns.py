@@ -46,6 +46,7 @@ def test_owner_defines_a_campaign_on_collected_applications(client, collected, p
     client.force_login(people.owner)
     form = client.get(NEW)
     assert "Slack" in form.content.decode() and "Engineers" in form.content.decode()
+    assert form.context["form"]["guard_percent"].value() == 20
     response = client.post(NEW, definition(scope_apps=[collected.slack.id]))
     c = Campaign.objects.get()
     assert response.status_code == 302 and response["Location"] == page(c.pk)
