@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from querypie_admin.roles import signed_in_required
-from querypie_admin.views.paging import paginate
+from querypie_admin.views.paging import paginate, valid_filters
 
 from ..forms import BulkDecisionForm, DecisionForm, ReviewFilterForm
 from ..models import Campaign, Decision, ReviewItem
@@ -24,9 +24,7 @@ BULK = "bulk"
 
 def _filters(request: HttpRequest, data) -> ReviewFilterForm:
     campaigns = list(selection.active_campaigns(request.user))
-    form = ReviewFilterForm(data, campaigns, selection.access_choices(request.user))
-    form.is_valid()
-    return form
+    return ReviewFilterForm(data, campaigns, selection.access_choices(request.user))
 
 
 @signed_in_required
@@ -37,7 +35,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     filters = _filters(request, request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         return _bulk(request, filters)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
+    chosen = valid_filters(filters, request)
     items = selection.reviewer_items(request.user, chosen).select_related("campaign")
     context = {
         "filters": filters,

@@ -109,7 +109,8 @@ def test_decisions_change_until_close_and_every_change_is_kept(client, slack_rev
         ("keep", "Starts Monday", "auditor@corp.example"),
         ("revoke", "Left the team", "auditor@corp.example"),
     ]
-    assert "Starts Monday" in client.get(item_url(item)).content.decode()
+    detail = client.get(item_url(item)).content.decode()
+    assert "Starts Monday" in detail and "Never signed in" in detail
     campaigns.close(slack_review, people.owner)
     response = client.post(item_url(item), {"decision": "keep", "comment": "Changed my mind"})
     assert "not active" in response.content.decode()
@@ -232,7 +233,9 @@ def test_filters_by_flag_decision_and_access(client, slack_review, people):
     assert logins(app=slack_review.scope_okta_ids[0], flag="flagged", decision="none") == [
         "alan@corp.example"
     ]
-    assert logins(app="0oanotthere") == logins()  # an unknown value is not applied
+    assert logins(app="0oanotthere") == logins()  # an unknown value is not applied…
+    refused = client.get(MY, {"app": "0oanotthere"}).content.decode()
+    assert "The filter was not applied, showing everything." in refused  # …and it says so
 
 
 def test_my_reviews_queries_do_not_grow_with_items(client, slack_review, people):
