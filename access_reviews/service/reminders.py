@@ -5,6 +5,8 @@ reminder is claimed by setting `Campaign.reminded_at` in one conditional UPDATE,
 workers running the daily task at once still send it once.
 """
 
+import logging
+import smtplib
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from querypie_admin.models import User
 from ..models import Campaign, CampaignStatus, ReviewItem
 
 REMIND_DAYS_BEFORE_DUE = 2
+logger = logging.getLogger(__name__)
 
 
 def send_launch_emails(campaign: Campaign) -> int:
@@ -59,4 +62,11 @@ def _send(campaign: Campaign, template: str, *, undecided_only: bool) -> int:
         context |= {"total": left[reviewer.pk]["total"], "left": left[reviewer.pk]["left"]}
         subject, _, body = render_to_string(template, context).partition("\n")
         messages.append((subject.strip(), body.lstrip(), None, [reviewer.email]))
-    return send_mass_mail(messages, fail_silently=False) if messages else 0
+    if not messages:
+        return 0
+    try:
+        return send_mass_mail(messages, fail_silently=False)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The campaign goes on without its emails: reviewers still find it on My reviews.
+        logger.warning("Access review %s: emails not sent (%s)", campaign.pk, exc)
+        return 0

@@ -69,7 +69,7 @@ def _run(request: HttpRequest, campaign: Campaign, op: str, due_on=None) -> Http
     try:
         if op == "launch":
             count = launch(campaign, request.user)
-            messages.success(request, f"Launched: {count} items frozen, reviewers emailed.")
+            messages.success(request, f"Launched: {count} items frozen.")
         elif op == "close":
             campaigns.close(campaign, request.user)
             messages.success(request, "Campaign closed: decisions no longer change.")

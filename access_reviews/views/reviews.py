@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
 from querypie_admin.roles import signed_in_required
@@ -53,11 +53,8 @@ def _bulk(request: HttpRequest, filters: ReviewFilterForm) -> HttpResponse:
         messages.error(request, "Choose a campaign to decide in bulk.")
         return redirect("my_reviews")
     chosen = filters.cleaned_data
-    back = (
-        reverse("my_reviews")
-        + "?"
-        + "&".join(f"{name}={chosen[name]}" for name in FILTERS if chosen.get(name))
-    )
+    kept = urlencode({name: chosen[name] for name in FILTERS if chosen.get(name)})
+    back = f"{reverse('my_reviews')}?{kept}"
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)

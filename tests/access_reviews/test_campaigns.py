@@ -1,6 +1,7 @@
 """Campaigns over HTTP: the definition form, Launch (items frozen with how they are granted,
 last sign-in and risk flags), Close early, Extend, progress, and who may do what."""
 
+import socket
 from datetime import date
 
 import pytest
@@ -232,3 +233,18 @@ def test_a_system_admin_runs_campaigns(client, collected, people, system_admin):
     assert client.post(page(c.pk), {"op": "close"}).status_code == 302
     c.refresh_from_db()
     assert (c.status, c.closed_by) == (CampaignStatus.CLOSED, system_admin)
+
+
+def test_an_unreachable_mail_server_does_not_stop_the_launch(
+    client, collected, people, settings, caplog
+):
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    c = campaign(people, scope_okta_ids=[collected.slack.id])
+    client.force_login(people.owner)
+    response = client.post(page(c.pk), {"op": "launch"}, follow=True)
+    assert "Launched: 3 items frozen" in response.content.decode()
+    assert "emails not sent" in caplog.text
