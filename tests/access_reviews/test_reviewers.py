@@ -6,7 +6,7 @@ import pytest
 
 from access_reviews.models import ApplicationOwner, ReviewerSource, Subject
 from access_reviews.service.launch import LaunchError, launch
-from okta_insights.models import OktaUser
+from okta_insights.models import OktaApp, OktaUser
 from querypie_admin.models import AuditEvent
 from tests.factories import UserFactory
 
@@ -142,3 +142,13 @@ def test_application_owners_page_is_for_admins(client, collected, people):
         OWNERS, {"op": "save", "app": collected.slack.id, "owner": "alan@corp.example"}
     )
     assert response.status_code == 403 and not ApplicationOwner.objects.exists()
+
+
+def test_an_application_page_leads_to_setting_its_owner(client, collected, people):
+    client.force_login(people.owner)
+    slack = OktaApp.objects.get(okta_id=collected.slack.id)
+    detail = client.get(f"/administrator/okta/applications/{slack.pk}/").content.decode()
+    link = f"{OWNERS}?app={collected.slack.id}"
+    assert f'href="{link}"' in detail
+    form = client.get(link).context["form"]
+    assert form["app"].value() == collected.slack.id
