@@ -173,6 +173,10 @@ class OktaUser(Collected):
     status = models.CharField(max_length=32)
     created = models.DateTimeField(null=True, blank=True)
     last_login = models.DateTimeField(null=True, blank=True)
+    # The person's manager as Okta's profile names them: `managerId` (an Okta user id) or
+    # `manager` (a login, an email or a name); access reviews resolve it to a reviewer.
+    manager_id = models.CharField("Manager ID", max_length=255, blank=True)
+    manager = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["login"]

@@ -8,7 +8,7 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url
 
@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "sync",
     "okta_insights",
     "event_hooks",
+    "access_reviews",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,38 @@ def _cache() -> dict:
 
 
 CACHES = {"default": _cache()}
+
+
+def _email(url: str) -> dict:
+    """Django's email settings from EMAIL_URL: smtp://user:pass@host:587 (STARTTLS with
+    ?tls=true, the default on port 587), smtps://… (TLS from the start, port 465), or
+    nothing: a file backend under var/mail/, so the embedded start needs no mail server."""
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(VAR_DIR / "mail"),
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("EMAIL_URL must start with smtp:// or smtps://")
+    options = {k.lower(): v.lower() for k, v in parse_qsl(parts.query)}
+    ssl = parts.scheme == "smtps" or options.get("ssl") in ("1", "true", "yes", "on")
+    port = parts.port or (465 if ssl else 25)
+    starttls = options.get("tls", "true" if port == 587 else "false")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_USE_TLS": not ssl and starttls in ("1", "true", "yes", "on"),
+        "EMAIL_TIMEOUT": 30,
+    }
+
+
+globals().update(_email(os.environ.get("EMAIL_URL", "")))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "QueryPie Admin <noreply@localhost>")
 SIGNIN_LOCKOUT_FAILURES = int(os.environ.get("SIGNIN_LOCKOUT_FAILURES", "5"))
 SIGNIN_LOCKOUT_IP_FAILURES = int(os.environ.get("SIGNIN_LOCKOUT_IP_FAILURES", "30"))
 # Failures for one login ID from every address: well above SIGNIN_LOCKOUT_FAILURES, which

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from access_reviews.urls import admin_pages as access_review_pages
+from access_reviews.urls import reviewer_pages as my_review_pages
 from event_hooks.views import okta_event_hook
 
 from .views import audit_log, auth, groups, health, ownership, users
@@ -35,6 +37,8 @@ urlpatterns = [
     path("administrator/", include("scim.urls")),
     path("administrator/", include("okta_insights.urls")),
     path("administrator/", include("event_hooks.urls")),
+    path("administrator/", include(access_review_pages)),
+    path("reviews/", include(my_review_pages)),
     path("saml/", include("sso.saml_urls")),
     path("api/scim/v2/", include("scim.scim_urls")),
     path("api/v1/", include("querypie_admin.api.urls")),

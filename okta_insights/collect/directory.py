@@ -11,6 +11,8 @@ USER_FIELDS = [
     "status",
     "created",
     "last_login",
+    "manager_id",
+    "manager",
     "collected_in",
 ]
 
@@ -39,6 +41,8 @@ def _user(body: dict, run_id: int) -> OktaUser:
         status=text(body.get("status"), 32),
         created=okta_time(body.get("created")),
         last_login=okta_time(body.get("lastLogin")),
+        manager_id=text(profile.get("managerId"), 255),
+        manager=text(profile.get("manager"), 255),
         collected_in=run_id,
     )
 

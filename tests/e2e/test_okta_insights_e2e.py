@@ -63,7 +63,7 @@ def test_admin_reviews_okta_access_in_the_browser(
     expect(page.locator(".okta-activity")).to_contain_text("Slack")
     shot(page, "06-okta-activity")
 
-    page.get_by_role("link", name="Access review").click()
+    page.get_by_role("navigation", name="Okta").get_by_role("link", name="Access review").click()
     page.get_by_role("link", name="Admins without MFA").click()
     expect(page.locator(".okta-report")).to_contain_text("margaret@corp.example")
     shot(page, "06-okta-access-review")

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FEATURES = ("sso", "scim", "sync", "okta_insights", "event_hooks")
+FEATURES = ("sso", "scim", "sync", "okta_insights", "event_hooks", "access_reviews")
 MAY_IMPORT = {app: {app, "okta", "querypie_admin"} for app in FEATURES} | {
     "okta": {"okta", "querypie_admin"},
+    # Access reviews review what the visibility collection gathered (issue 22): that one
+    # edge, never the other way (okta_insights signals the end of a collection instead).
+    "access_reviews": {"access_reviews", "okta_insights", "okta", "querypie_admin"},
 }
 PROJECT_PACKAGES = {*FEATURES, "okta", "querypie_admin", "fake_okta", "tests"}
 

@@ -1,0 +1,108 @@
+"""A campaign's life after its definition: created, closed (early, or by the schedule after
+its due date), extended. Launching is service.launch; decisions are service.decisions."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from querypie_admin import audit
+from querypie_admin.models import User
+
+from ..models import Campaign, CampaignStatus
+from . import recurrence, remediation
+
+SCHEDULE = "Access reviews: reminders and due dates"
+SCHEDULE_AT = {"minute": "0", "hour": "7"}
+SCHEDULE_ACTOR = "Access review schedule"
+
+
+class CampaignStateError(ValueError):
+    """The campaign is not in a state that allows this; the message says why."""
+
+
+def create(campaign: Campaign, actor: User) -> Campaign:
+    """Save a new campaign (a draft) and, if it recurs, its schedule."""
+    with transaction.atomic():
+        campaign.created_by = actor
+        campaign.save()
+        recurrence.schedule(campaign)
+        audit.record(
+            "access_review.campaign_created",
+            actor=actor,
+            target=campaign,
+            detail={"subject": campaign.subject, "recurrence": campaign.recurrence},
+        )
+    return campaign
+
+
+def close(campaign: Campaign, actor: User | None) -> Campaign:
+    """Close an active campaign (decisions stop changing) and plan its remediation;
+    `actor` None is the schedule closing it after its due date."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != CampaignStatus.ACTIVE:
+            raise CampaignStateError("Only an active campaign can be closed.")
+        locked.status, locked.closed_at, locked.closed_by = (
+            CampaignStatus.CLOSED,
+            timezone.now(),
+            actor,
+        )
+        locked.save(update_fields=["status", "closed_at", "closed_by"])
+        early = locked.closed_at.date() <= locked.due_on
+        audit.record(
+            "access_review.closed",
+            actor=actor or SCHEDULE_ACTOR,
+            target=locked,
+            detail={"early": early, "undecided": locked.items.filter(decision="").count()},
+        )
+        remediation.plan_campaign(locked)
+    return locked
+
+
+def extend(campaign: Campaign, actor: User, due_on: date) -> Campaign:
+    """Move an active campaign's due date later; the reminder is sent again before it."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != CampaignStatus.ACTIVE:
+            raise CampaignStateError("Only an active campaign can be extended.")
+        if due_on <= locked.due_on:
+            raise CampaignStateError("The new due date must be after the current one.")
+        before, locked.due_on, locked.reminded_at = locked.due_on, due_on, None
+        locked.save(update_fields=["due_on", "reminded_at"])
+        audit.record(
+            "access_review.extended",
+            actor=actor,
+            target=locked,
+            detail={"from": before.isoformat(), "to": due_on.isoformat()},
+        )
+    return locked
+
+
+def close_past_due(today: date) -> list[int]:
+    """Close every active campaign whose due date has passed; return their ids."""
+    closed = []
+    for campaign in Campaign.objects.filter(status=CampaignStatus.ACTIVE, due_on__lt=today):
+        try:
+            close(campaign, None)
+        except CampaignStateError:
+            continue  # closed by someone else meanwhile
+        closed.append(campaign.pk)
+    return closed
+
+
+def ensure_daily_schedule() -> None:
+    """The daily task (reminders, closing at the due date), created with the first launch."""
+    fields = SCHEDULE_AT | {"day_of_month": "*", "month_of_year": "*", "day_of_week": "*"}
+    cron = CrontabSchedule.objects.get_or_create(**fields, timezone=settings.TIME_ZONE)[0]
+    PeriodicTask.objects.update_or_create(
+        name=SCHEDULE,
+        defaults={
+            "task": "access_reviews.tasks.daily",
+            "crontab": cron,
+            "interval": None,
+            "enabled": True,
+        },
+    )
