@@ -154,7 +154,7 @@ def deactivate_in_okta_by_event_hook(page: Page, console_url: str, fake: FakeOkt
     printed = okta_cli(fake, "deactivate", login)
 
     assert f"delivered to {console_url}/api/okta/event-hook: HTTP 204" in printed
-    wait_for(lambda: not User.objects.get(login_id=login).is_active, 30, "the hook deactivates")
+    wait_for(lambda: not User.objects.get(login_id=login).is_active, 90, "the hook deactivates")
 
 
 def rotate_with_the_printed_commands(page: Page, console_url: str, fake: FakeOkta) -> None:
