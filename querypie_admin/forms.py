@@ -1,4 +1,4 @@
-"""Console forms: sign-in, the directory list filters, and adding a user or changing a role.
+"""Console forms: sign-in, the directory list filters, adding a user or a group, changing a role.
 
 The directory (querypie_admin.directory) is the one validator of what is stored; these forms
 only shape the input and show its errors beside the fields.
@@ -72,3 +72,10 @@ class AddUserForm(forms.Form):
     def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _offer_roles(self.fields["role"], actor)
+
+
+class AddGroupForm(forms.Form):
+    """A local group, managed only in the console; members are added on its page."""
+
+    name = forms.CharField(max_length=255)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

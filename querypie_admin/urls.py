@@ -16,6 +16,7 @@ admin_pages = [
     path("users/<int:pk>/hand-over/", ownership.user_hand_over, name="user_hand_over"),
     path("users/<int:pk>/take-back/", ownership.user_take_back, name="user_take_back"),
     path("groups/", groups.group_list, name="group_list"),
+    path("groups/add/", groups.group_add, name="group_add"),
     path("groups/<int:pk>/", groups.group_detail, name="group_detail"),
     path("groups/<int:pk>/delete/", groups.group_delete, name="group_delete"),
     path("groups/<int:pk>/hand-over/", ownership.group_hand_over, name="group_hand_over"),
