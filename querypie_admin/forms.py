@@ -4,6 +4,8 @@ The directory (querypie_admin.directory) is the one validator of what is stored;
 only shape the input and show its errors beside the fields.
 """
 
+from typing import Any
+
 from django import forms
 
 from .models import AuthProvider, Role, User
@@ -33,7 +35,20 @@ class GroupFilterForm(forms.Form):
     auth_provider = forms.ChoiceField(label="Managed by", choices=PROVIDER_CHOICES, required=False)
 
 
-class AuditFilterForm(forms.Form):
+class DateRangeForm(forms.Form):
+    """A form with a start (`since`) and an end (`until`): a start after the end is refused
+    beside the end field, and the bound form keeps both values as typed."""
+
+    RANGE_ERROR = "The end of the period comes before its start."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", self.RANGE_ERROR)
+        return data
+
+
+class AuditFilterForm(DateRangeForm):
     action = forms.CharField(required=False, max_length=64)
     actor = forms.CharField(required=False, max_length=255)
     target = forms.CharField(required=False, max_length=255)
