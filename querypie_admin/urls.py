@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from event_hooks.views import okta_event_hook
 
+from .api.docs import api_docs
 from .views import audit_log, auth, groups, health, ownership, users
 
 handler404 = "querypie_admin.views.errors.page_not_found"
@@ -38,6 +39,7 @@ urlpatterns = [
     path("administrator/", include("event_hooks.urls")),
     path("saml/", include("sso.saml_urls")),
     path("api/scim/v2/", include("scim.scim_urls")),
+    path("api/docs/", api_docs, name="api-docs"),
     path("api/v1/", include("querypie_admin.api.urls")),
     path("api/okta/event-hook", okta_event_hook, name="okta_event_hook"),
 ]
