@@ -58,6 +58,8 @@ class AuditFilterForm(DateRangeForm):
     )
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The events of one action, in full: the audit log's "all N events" link.
+    action_id = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
 
 def _offer_roles(field: forms.ChoiceField, actor: User) -> None:

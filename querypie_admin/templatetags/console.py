@@ -5,7 +5,10 @@ from typing import Any
 
 from django import template
 
+from ..audit_details import detail_fields
+
 register = template.Library()
+register.filter("detail_fields", detail_fields)
 
 # What a status means to someone scanning a page; each tone has its own colour in
 # static/css/console.css (.tone-*). A status not named here is shown neutral.
