@@ -3,7 +3,7 @@ from django.urls import include, path
 from event_hooks.views import okta_event_hook
 
 from .api.docs import api_docs
-from .views import audit_log, auth, groups, health, ownership, users
+from .views import audit_log, auth, docs, groups, health, ownership, users
 
 handler404 = "querypie_admin.views.errors.page_not_found"
 
@@ -31,6 +31,8 @@ urlpatterns = [
     path("logout/", auth.sign_out, name="logout"),
     path("me/", auth.profile, name="profile"),
     path("healthz", health.healthz, name="healthz"),
+    path("docs/", docs.docs_page, name="docs_index"),
+    path("docs/<str:name>", docs.docs_page, name="docs_page"),
     path("administrator/", include(admin_pages)),
     path("administrator/", include("sso.urls")),
     path("administrator/", include("sync.urls")),

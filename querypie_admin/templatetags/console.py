@@ -4,6 +4,9 @@ whichever page shows it) and the audit log's labelled details."""
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from ..audit_details import detail_fields
 
@@ -38,3 +41,9 @@ def status_badge(status: Any, label: str = "", live: bool = False) -> dict[str, 
         "label": label or str(status).replace("_", " ").capitalize(),
         "live": live,
     }
+
+
+@register.simple_tag
+def docs_link(name: str) -> SafeString:
+    """`{% docs_link "SYNC.md" %}`: a mention of docs/SYNC.md that opens it in the console."""
+    return format_html('<a href="{}">docs/{}</a>', reverse("docs_page", args=[name]), name)
