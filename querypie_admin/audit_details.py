@@ -7,7 +7,7 @@ it for the page. A key or action not named here is still shown, spelled out from
 from collections.abc import Iterable
 from typing import Any
 
-from .models import ROLE_RANK, LinkSource, Role
+from .models import ROLE_RANK, LinkSource, Role, RoleSource
 
 LABELS = {
     "source": "Source",
@@ -57,6 +57,8 @@ def _value(key: str, value: Any) -> str:
         return Role(value).label
     if key == "source":
         return SOURCES.get(value, str(value))
+    if key == "role_source" and value in RoleSource.values:
+        return RoleSource(value).label
     if isinstance(value, dict):
         return "; ".join(f"{spelled(str(k))}: {_value(str(k), v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
