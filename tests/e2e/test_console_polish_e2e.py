@@ -10,16 +10,14 @@ from querypie_admin.directory.caller import Source
 from querypie_admin.models import GroupMembership, LinkSource, Role, RoleMapping
 from tests.e2e.conftest import SCREENSHOTS, sign_in
 from tests.factories import okta_group, okta_user
-from tests.okta_insights.fixtures import (  # noqa: F401 - fixtures used by name
-    collect_fixture,
-    connected_fixture,
-    fake_fixture,
-    okta_clock_fixture,
-    org_fixture,
-)
+from tests.okta_insights import fixtures as okta_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ADMINS_ID = "00gdbadmins0000000001"
+# The Okta visibility's fixtures (the fake Okta, its org, connected to it), used by name.
+fake_fixture, org_fixture = okta_fixtures.fake_fixture, okta_fixtures.org_fixture
+okta_clock_fixture = okta_fixtures.okta_clock_fixture
+connected_fixture = okta_fixtures.connected_fixture
 
 
 @pytest.fixture
