@@ -60,6 +60,7 @@ UNLABELLED_CONTROLS = """() => [...document.querySelectorAll("input, select, tex
         "/administrator/users/",
         "/administrator/users/add/",
         "/administrator/groups/",
+        "/administrator/groups/add/",
         "/administrator/authentication/",
         "/administrator/provisioning/",
         "/administrator/audit-log/",
