@@ -4,6 +4,8 @@ action (a role mapping change and the roles it changed) as one row that expands.
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from querypie_admin import audit
@@ -136,3 +138,15 @@ def test_the_api_gives_the_action_id_and_filters_by_it(admin_client, owner):
     assert [(e["action"], e["action_id"]) for e in listed["results"]] == [
         ("group.created", caller.action_id)
     ]
+
+
+def test_the_page_costs_the_same_queries_whatever_an_actions_size(admin_client, owner):
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(LOG).status_code == 200
+        return len(captured)
+
+    Caller(Source.CONSOLE, owner).record_each("user.updated", [(owner, {})] * 3)
+    small = page_queries()
+    Caller(Source.CONSOLE, owner).record_each("user.updated", [(owner, {})] * 300)
+    assert page_queries() == small
