@@ -6,8 +6,6 @@ its start-up script is this view's own `?script` answer (drf-spectacular's split
 same-origin script. Only `img-src data:` is added, on this page alone, for the icons that
 Swagger UI's stylesheet embeds."""
 
-from typing import Any
-
 from csp.decorators import csp_update
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.utils import extend_schema
@@ -54,7 +52,7 @@ def endpoints(request: Request) -> dict[str, str]:
     """Every endpoint of /api/v1/, read from its URL conf (a new one is listed by itself),
     then the console's other APIs."""
     names = dict.fromkeys(_list_endpoints(get_resolver(API_URLCONF).url_patterns))
-    listed: dict[str, Any] = {
+    listed = {
         name.removeprefix("api-").removesuffix("-list"): request.build_absolute_uri(reverse(name))
         for name in names
     }
