@@ -8,7 +8,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Concat, RowNumber
 
@@ -90,13 +103,21 @@ def rows(page: list[dict], events: QuerySet[AuditEvent]) -> list[ActionRow]:
     return [row for row in found.values() if row.events]
 
 
+def _items():
+    """How many rows an event is about: a batch's summary event (`user.created` of "5 users",
+    written by directory.batch) says so in its `count`; any other event is about one."""
+    summary = Q(action__in=list(COUNTED), detail__has_key="count")
+    count = Cast(KT("detail__count"), IntegerField())
+    return Case(When(summary, then=count), default=Value(1), output_field=IntegerField())
+
+
 def _counts(events: QuerySet[AuditEvent], keys: list[str]) -> dict[str, list[tuple]]:
-    """Per action: (action, role before, role after, number) of all its events."""
+    """Per action: (action, role before, role after, number of rows) of all its events."""
     numbers = (
         events.filter(action_id__in=keys)
         .order_by()
         .values("action_id", "action", before=KT("detail__before"), after=KT("detail__after"))
-        .annotate(number=Count("id"))
+        .annotate(number=Sum(_items()))
         .order_by("action_id", "action", "before", "after")
     )
     found: dict[str, list[tuple]] = defaultdict(list)

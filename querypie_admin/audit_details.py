@@ -37,8 +37,8 @@ COUNTED = {
     "group.deleted": ("group deleted", "groups deleted"),
     "group.linked": ("group linked", "groups linked"),
     "group.link_released": ("group released", "groups released"),
-    "group.members_added": ("membership change", "membership changes"),
-    "group.members_removed": ("membership change", "membership changes"),
+    "group.members_added": ("membership added", "memberships added"),
+    "group.members_removed": ("membership removed", "memberships removed"),
 }
 ROLE_CHANGED = "user.role_changed"
 
