@@ -2,12 +2,14 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from .. import docs_pages
 from ..roles import signed_in_required
 
 
 @signed_in_required
+@require_GET
 def docs_page(request: HttpRequest, name: str = "") -> HttpResponse:
     if not name:
         listed = [(n, docs_pages.title_of(n)) for n in docs_pages.names()]
