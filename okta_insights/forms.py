@@ -2,9 +2,9 @@
 
 The reports' own parameter forms live with each report (okta_insights/reports/)."""
 
-from typing import Any
-
 from django import forms
+
+from querypie_admin.forms import DateRangeForm
 
 from .models import CollectionSettings
 
@@ -67,7 +67,7 @@ class StartOverForm(forms.Form):
     )
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(DateRangeForm):
     actor = forms.CharField(label="Actor", required=False, max_length=255)
     target = forms.CharField(label="Target", required=False, max_length=255)
     event_type = forms.CharField(
@@ -85,12 +85,6 @@ class ActivityForm(forms.Form):
     until = forms.DateTimeField(
         label="To", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", "The end of the period comes before its start.")
-        return data
 
 
 class ApplicationFilterForm(forms.Form):

@@ -48,8 +48,10 @@ def event(
     outcome: str = "success",
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
+    action_id: str = "",
 ) -> AuditEvent:
-    """One unsaved audit event; the target's label is copied so it survives the target."""
+    """One unsaved audit event; the target's label is copied so it survives the target.
+    `action_id` ties the events of one action together (directory.Caller gives one)."""
     return AuditEvent(
         actor=actor if isinstance(actor, User) and actor.pk else None,
         actor_label=actor_label(actor),
@@ -60,6 +62,7 @@ def event(
         outcome=outcome,
         detail=detail or {},
         ip_address=ip,
+        action_id=action_id,
     )
 
 
@@ -73,6 +76,7 @@ def record(
     detail: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
     ip: str | None = None,
+    action_id: str = "",
 ) -> AuditEvent:
     """Write one audit event."""
     found = event(
@@ -83,6 +87,7 @@ def record(
         outcome=outcome,
         detail=detail,
         ip=ip or client_ip(request),
+        action_id=action_id,
     )
     found.save()
     return found

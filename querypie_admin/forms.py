@@ -1,8 +1,10 @@
-"""Console forms: sign-in, the directory list filters, and adding a user or changing a role.
+"""Console forms: sign-in, the directory list filters, adding a user or a group, changing a role.
 
 The directory (querypie_admin.directory) is the one validator of what is stored; these forms
 only shape the input and show its errors beside the fields.
 """
+
+from typing import Any
 
 from django import forms
 
@@ -33,7 +35,20 @@ class GroupFilterForm(forms.Form):
     auth_provider = forms.ChoiceField(label="Managed by", choices=PROVIDER_CHOICES, required=False)
 
 
-class AuditFilterForm(forms.Form):
+class DateRangeForm(forms.Form):
+    """A form with a start (`since`) and an end (`until`): a start after the end is refused
+    beside the end field, and the bound form keeps both values as typed."""
+
+    RANGE_ERROR = "The end of the period comes before its start."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", self.RANGE_ERROR)
+        return data
+
+
+class AuditFilterForm(DateRangeForm):
     action = forms.CharField(required=False, max_length=64)
     actor = forms.CharField(required=False, max_length=255)
     target = forms.CharField(required=False, max_length=255)
@@ -43,6 +58,8 @@ class AuditFilterForm(forms.Form):
     )
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The events of one action, in full: the audit log's "all N events" link.
+    action_id = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
 
 def _offer_roles(field: forms.ChoiceField, actor: User) -> None:
@@ -72,3 +89,10 @@ class AddUserForm(forms.Form):
     def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _offer_roles(self.fields["role"], actor)
+
+
+class AddGroupForm(forms.Form):
+    """A local group, managed only in the console; members are added on its page."""
+
+    name = forms.CharField(max_length=255)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -324,6 +324,9 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=16, default="success")
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The events of one action (a role mapping change and the roles it changed, a sync run's
+    # writes, a bulk action) share it, so the audit log shows them as one row; "" alone.
+    action_id = models.CharField(max_length=32, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -51,6 +51,8 @@ def filter_audit(qs: QuerySet[AuditEvent], **f) -> QuerySet[AuditEvent]:
         qs = qs.filter(actor_label__icontains=f["actor"])
     if f.get("target"):
         qs = qs.filter(target_label__icontains=f["target"])
+    if f.get("action_id"):
+        qs = qs.filter(action_id=f["action_id"])
     if f.get("outcome"):
         qs = qs.filter(outcome=f["outcome"])
     if f.get("since"):

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files
     "django_celery_beat",
     "querypie_admin",
     "okta",
@@ -247,6 +248,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "QueryPie Admin API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ loads Swagger UI from our static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # drf-spectacular serves the schema to anyone by default; /api/v1/ is for admins only.
     "SERVE_PERMISSIONS": ["querypie_admin.api.permissions.IsConsoleAdmin"],
     "POSTPROCESSING_HOOKS": [

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from querypie_admin.forms import DateRangeForm
+
 from ..models import CollectionSettings, Dataset, OktaEvent
 from .base import Outcome, Report, Row, register
 
@@ -13,15 +15,9 @@ GRANTS = ("user.account.privilege.grant", "group.privilege.grant")
 REVOKES = ("user.account.privilege.revoke", "group.privilege.revoke")
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(DateRangeForm):
     since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", "The end of the period comes before its start.")
-        return data
 
 
 def day_start(day) -> datetime:

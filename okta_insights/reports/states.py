@@ -1,7 +1,11 @@
 """Whether a page's datasets were read: a 403 reads "not readable with this token", never
 as an empty list."""
 
+from collections.abc import Iterable
+
 from ..models import Dataset, DatasetState, Readability
+
+NOT_COLLECTED = "not collected yet."
 
 
 def dataset_notes(*datasets: str) -> list[str]:
@@ -13,7 +17,7 @@ def dataset_notes(*datasets: str) -> list[str]:
         if state and state.readability == Readability.NOT_READABLE:
             notes.append(f"{label}: not readable with this token.")
         elif state is None or state.collected_at is None:
-            notes.append(f"{label}: not collected yet.")
+            notes.append(f"{label}: {NOT_COLLECTED}")
     return notes
 
 
@@ -22,3 +26,8 @@ def unreadable(*datasets: str) -> bool:
     return DatasetState.objects.filter(
         dataset__in=datasets, readability=Readability.NOT_READABLE
     ).exists()
+
+
+def needs_collection(notes: Iterable[str] | None) -> bool:
+    """Does one of these notes say a dataset was never collected (so Collect now helps)?"""
+    return any(note.endswith(NOT_COLLECTED) for note in notes or ())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ..collect.permissions import dataset_states
 from ..reports import labels
 from ..reports.people import user_section
+from ..reports.states import needs_collection
 
 register = template.Library()
 
@@ -17,6 +18,9 @@ register = template.Library()
 @register.filter
 def sign_on_mode(code: str) -> str:
     return labels.sign_on_mode(code)
+
+
+register.filter("needs_collection", needs_collection)
 
 
 @register.filter

@@ -41,5 +41,5 @@ class AuditEventSerializer(serializers.ModelSerializer):
         model = AuditEvent
         fields = [
             "id", "created_at", "actor_label", "action", "target_type", "target_id",
-            "target_label", "outcome", "detail", "ip_address",
+            "target_label", "outcome", "detail", "ip_address", "action_id",
         ]  # fmt: skip

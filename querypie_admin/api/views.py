@@ -48,10 +48,10 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
         return filter_groups(qs, **_params(self.request, "q", "auth_provider"))
 
 
-@_doc("action", "actor", "target", "outcome")
+@_doc("action", "actor", "target", "outcome", "action_id")
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AuditEventSerializer
 
     def get_queryset(self):
-        params = _params(self.request, "action", "actor", "target", "outcome")
+        params = _params(self.request, "action", "actor", "target", "outcome", "action_id")
         return filter_audit(AuditEvent.objects.all(), **params)

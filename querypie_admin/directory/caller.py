@@ -1,7 +1,8 @@
 """Who asks the directory for a write: the source (console, command line or an integration)
 and the actor that the audit log names. Every directory function takes one."""
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -24,11 +25,20 @@ class Source(models.TextChoices):
 PROVISIONING = (LinkSource.SCIM, LinkSource.OKTA_SYNC)
 
 
+def _new_action_id() -> str:
+    return uuid.uuid4().hex
+
+
 @dataclass(frozen=True)
 class Caller:
+    """Who asks, for one action: every event it records shares its `action_id`, so the
+    audit log shows a role mapping change with the roles it changed, or a sync run's writes,
+    as one row. Make one Caller per action (a request, a run, a command)."""
+
     source: Source
     actor: Actor
     ip: str | None = None
+    action_id: str = field(default_factory=_new_action_id, compare=False)
 
     @classmethod
     def console(cls, request: HttpRequest) -> "Caller":
@@ -82,6 +92,7 @@ class Caller:
                 target=target,
                 detail={"source": self.source.value, **detail},
                 ip=self.ip,
+                action_id=self.action_id,
             )
             for action, target, detail in entries
         ]
@@ -105,4 +116,5 @@ class Caller:
             outcome=outcome,
             detail={"source": self.source.value, **detail},
             ip=self.ip,
+            action_id=self.action_id,
         )

@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import directory
 from ..directory import Caller
-from ..forms import GroupFilterForm
+from ..forms import AddGroupForm, GroupFilterForm
 from ..models import Group
 from ..queries import filter_groups, with_links
 from ..roles import admin_required
 from . import managed
-from .outcome import refusal_as_message
+from .outcome import refusal_as_message, refusal_beside
 from .paging import paginate, valid_filters
 
 
@@ -22,6 +22,20 @@ def group_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, **paginate(request, groups)}
     context["rows"] = managed.rows(context["page"])
     return render(request, "console/group_list.html", context)
+
+
+@admin_required
+def group_add(request: HttpRequest) -> HttpResponse:
+    """Add a local group through the directory (validated and audited there); a taken name
+    is said beside the field, and the form keeps what was typed."""
+    form = AddGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal_beside(form, conflict="name", refused=None):
+            group = directory.create_group(Caller.console(request), form.cleaned_data)
+            messages.success(request, f"Group {group.name} was added.")
+            return redirect("group_detail", pk=group.pk)
+    status = 400 if form.errors else 200
+    return render(request, "console/group_add.html", {"form": form}, status=status)
 
 
 @admin_required

@@ -12,7 +12,15 @@
             if (value !== undefined) el.textContent = value;
           });
           const badge = box.querySelector("[data-run-status]");
-          if (badge) badge.textContent = data.status_label;
+          if (badge) {
+            badge.textContent = data.status_label;
+            // Queued → Running is the one change seen live (a finished run reloads the page
+            // and the server colours it): its tone follows ({% status_badge %}'s tone-*).
+            if (data.status === "running" && badge.dataset.status !== "running") {
+              badge.dataset.status = "running";
+              badge.classList.replace("tone-waiting", "tone-running");
+            }
+          }
           if (data.finished) window.location.reload();
           else setTimeout(tick, 1000);
         })

@@ -65,6 +65,7 @@ UNLABELLED_CONTROLS = """() => [...document.querySelectorAll("input, select, tex
         "/administrator/authentication/role-mapping/",
         "/administrator/authentication/okta-sync/",
         "/administrator/authentication/okta-event-hooks/",
+        "/administrator/groups/add/",
         "/administrator/provisioning/",
         "/administrator/audit-log/",
         "/me/",
