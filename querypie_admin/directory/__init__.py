@@ -29,6 +29,7 @@ from .groups import (
     update_group,
 )
 from .links import Sent, hand_over, sources_of, take_back
+from .one_statement import MembersAdded, add_members_at_once
 from .users import (
     accept_login_id,
     create_user,
@@ -44,11 +45,13 @@ __all__ = [
     "DirectoryConflict",
     "DirectoryInvalid",
     "IdClaimRefused",
+    "MembersAdded",
     "Refused",
     "Sent",
     "Source",
     "accept_login_id",
     "add_members",
+    "add_members_at_once",
     "batch",
     "check_group_fields",
     "check_user_fields",

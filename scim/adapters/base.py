@@ -88,6 +88,12 @@ def joined_link(obj: models.Model) -> list[DirectoryLink] | None:
     return [link]
 
 
+def caller_of(request: Any) -> directory.Caller:
+    """Who writes: SCIM, named by the token the IdP used (never the token's value)."""
+    token = getattr(request, "scim_token", None)
+    return directory.Caller.scim(token.actor_label if token is not None else "SCIM")
+
+
 class DirectoryAdapterMixin:
     """Adapter parts common to users and groups; mixed in before django-scim2's classes.
 
@@ -109,9 +115,7 @@ class DirectoryAdapterMixin:
 
     @property
     def caller(self) -> directory.Caller:
-        """Who writes: SCIM, named by the token the IdP used (never the token's value)."""
-        token = getattr(self._request, "scim_token", None)
-        return directory.Caller.scim(token.actor_label if token is not None else "SCIM")
+        return caller_of(self._request)
 
     @property
     def link(self) -> DirectoryLink | None:
