@@ -9,6 +9,7 @@ ownership and Owner rules (rules) hold for one row and for a batch alike.
 from . import batch, role_mappings, roles
 from .caller import Caller, Source
 from .errors import (
+    AlreadyLinked,
     DirectoryConflict,
     DirectoryInvalid,
     IdClaimRefused,
@@ -40,6 +41,7 @@ from .users import (
 )
 
 __all__ = [
+    "AlreadyLinked",
     "IDP_PROFILE_FIELDS",
     "Caller",
     "DirectoryConflict",

@@ -28,6 +28,7 @@ from ..models import (
     DirectoryLink,
     Group,
     GroupMembership,
+    LinkSource,
     RoleMapping,
     User,
 )
@@ -147,11 +148,17 @@ def add_members_at_once(
 
 
 def create_user(
-    caller: Caller, user: User, sent: Sent | None, audited: dict[str, Any]
-) -> User | None:
+    caller: Caller,
+    user: User,
+    sent: Sent | None,
+    audited: dict[str, Any],
+    known_by: tuple[LinkSource, ...],
+) -> tuple[int | None, int | None]:
     """users.create_user's write for an integration, in one statement: the user, the
     caller's link with what it sent, and the `user.created` and `user.linked` events.
-    A login ID already taken (the unique comparison key) writes nothing and returns None."""
+    Returns (the new user's id, None); (None, that user's id) when a source of `known_by`
+    links an Okta user by the external id sent; (None, None) when the login ID is taken
+    (the unique comparison key). In both cases nothing is written."""
     t = _tables()
     sent = sent or Sent()
     user_row = _row(user)
@@ -163,8 +170,14 @@ def create_user(
     linked = caller.event("user.linked", user, external_id=sent.external_id)
     linked_row = _row(linked, target_id="made.id::text")
     sql = f"""
-        WITH made AS (
-            INSERT INTO {t["user"]} ({user_row[0]}) VALUES ({user_row[1]})
+        WITH known AS (
+            SELECT l.user_id FROM {t["link"]} l JOIN {t["user"]} u ON u.id = l.user_id
+            WHERE l.source = ANY(%s) AND l.external_id = %s AND l.external_id <> ''
+              AND u.auth_provider = %s
+            ORDER BY l.id LIMIT 1
+        ), made AS (
+            INSERT INTO {t["user"]} ({user_row[0]})
+            SELECT {user_row[1]} WHERE NOT EXISTS (SELECT FROM known)
             ON CONFLICT DO NOTHING RETURNING id
         ), linked AS (
             INSERT INTO {t["link"]} ({link_row[0]}) SELECT {link_row[1]} FROM made
@@ -172,14 +185,15 @@ def create_user(
             INSERT INTO {t["audit"]} ({created[0]})
             SELECT {created[1]} FROM made UNION ALL SELECT {linked_row[1]} FROM made
         )
-        SELECT id FROM made
+        SELECT (SELECT id FROM made), (SELECT user_id FROM known)
     """  # noqa: S608 (table names from the models; every value is a parameter)
+    params = [[s.value for s in known_by], sent.external_id, AuthProvider.OKTA.value]
+    params += [*user_row[2], *link_row[2], *created[2], *linked_row[2]]
     try:
-        row = _execute(sql, [*user_row[2], *link_row[2], *created[2], *linked_row[2]])
+        made, known = _execute(sql, params)
     except IntegrityError:  # a constraint other than the login ID's: refused all the same
-        return None
-    if row is None:
-        return None
-    user.pk = row[0]
-    user._state.adding, user._state.db = False, connection.alias
-    return user
+        return None, None
+    if made is not None:
+        user.pk = made
+        user._state.adding, user._state.db = False, connection.alias
+    return made, known

@@ -12,7 +12,7 @@ from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
 from querypie_admin import directory
-from querypie_admin.models import AuthProvider, DirectoryLink, GroupMembership, LinkSource, User
+from querypie_admin.models import AuthProvider, GroupMembership, LinkSource, User
 
 from ..errors import bad_request, conflict
 from ..schemas import QUERYPIE_USER
@@ -218,22 +218,6 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
             self._update(self.obj)
         self.remember_sent()
 
-    def _known(self) -> User | None:
-        """The Okta user that the sync or SAML sign-in knows by this externalId (Okta's id)."""
-        if not self._sent.external_id:
-            return None
-        link = (
-            DirectoryLink.objects.filter(
-                source__in=OKTA_ID_SOURCES,
-                external_id=self._sent.external_id,
-                user__auth_provider=AuthProvider.OKTA,
-            )
-            .select_related("user")
-            .order_by("pk")
-            .first()
-        )
-        return link.user if link is not None else None
-
     def _named(self) -> User | None:
         return User.objects.filter(login_id__ci_exact=self._wanted["login_id"]).first()
 
@@ -241,7 +225,9 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
         return conflict(f"userName {self._wanted['login_id']!r} is already in use")
 
     def _create(self) -> User:
-        user = directory.create_user(self.caller, self._wanted, sent=self._sent)
+        user = directory.create_user(
+            self.caller, self._wanted, sent=self._sent, known_by=OKTA_ID_SOURCES
+        )
         user.scim_groups = []  # a new user is in no group: no query to render it
         return user
 

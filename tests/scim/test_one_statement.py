@@ -165,3 +165,18 @@ def test_a_member_added_to_a_mapped_group_gets_its_role(scim, path):
     ada.refresh_from_db()
     assert ada.role == Role.SYSTEM_ADMIN
     assert GroupMembership.objects.filter(group=group, user=ada).exists()
+
+
+def test_a_user_the_sync_knows_by_okta_id_is_adopted_under_a_new_login_not_created(scim, path):
+    known = okta_user(LinkSource.OKTA_SYNC, external_id="00usync", login_id="old@corp.example")
+    users = User.objects.count()
+
+    response = scim.post("/Users", user_body("new@corp.example", externalId="00usync"))
+
+    assert response.status_code == 201 and response.json()["id"] == str(known.pk)
+    known.refresh_from_db()
+    assert known.login_id == "new@corp.example" and User.objects.count() == users
+    assert set(DirectoryLink.objects.filter(user=known).values_list("source", flat=True)) == {
+        LinkSource.OKTA_SYNC,
+        LinkSource.SCIM,
+    }

@@ -178,7 +178,7 @@ def users_page(world: Directory) -> Request:
 # (directory.one_statement) is its own transaction, without BEGIN and COMMIT.
 CEILINGS: dict[Callable[[Directory], Request], int] = {
     lookup: 3,  # the token; the user with its SCIM link; its groups (none: no query)
-    create: 5,  # the token; the Okta-id look-up; user, link and both events in one statement
+    create: 4,  # the token; Okta-id look-up, user, link and both events in one statement
     replace: 13,
     member_add: 4,  # the token; lock, checks, the one row and its event in one statement
     member_add_to_a_mapped_group: 24,  # + the role recompute of that one member
