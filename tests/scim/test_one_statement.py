@@ -11,7 +11,6 @@ from querypie_admin.models import (
     AuditEvent,
     AuthProvider,
     DirectoryLink,
-    GroupMembership,
     LinkSource,
     Role,
     RoleMapping,
@@ -164,7 +163,7 @@ def test_a_member_added_to_a_mapped_group_gets_its_role(scim, path):
 
     ada.refresh_from_db()
     assert ada.role == Role.SYSTEM_ADMIN
-    assert GroupMembership.objects.filter(group=group, user=ada).exists()
+    assert group.memberships.filter(user=ada).exists()
 
 
 def test_a_user_the_sync_knows_by_okta_id_is_adopted_under_a_new_login_not_created(scim, path):
