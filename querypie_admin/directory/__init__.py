@@ -9,6 +9,7 @@ ownership and Owner rules (rules) hold for one row and for a batch alike.
 from . import batch, role_mappings, roles
 from .caller import Caller, Source
 from .errors import (
+    AlreadyLinked,
     DirectoryConflict,
     DirectoryInvalid,
     IdClaimRefused,
@@ -29,6 +30,7 @@ from .groups import (
     update_group,
 )
 from .links import Sent, hand_over, sources_of, take_back
+from .one_statement import MembersAdded, add_members_at_once
 from .users import (
     accept_login_id,
     create_user,
@@ -39,16 +41,19 @@ from .users import (
 )
 
 __all__ = [
+    "AlreadyLinked",
     "IDP_PROFILE_FIELDS",
     "Caller",
     "DirectoryConflict",
     "DirectoryInvalid",
     "IdClaimRefused",
+    "MembersAdded",
     "Refused",
     "Sent",
     "Source",
     "accept_login_id",
     "add_members",
+    "add_members_at_once",
     "batch",
     "check_group_fields",
     "check_user_fields",

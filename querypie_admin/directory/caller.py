@@ -85,18 +85,20 @@ class Caller:
     def record_together(self, entries: list[tuple[str, models.Model, dict[str, Any]]]) -> None:
         """Several audit events (action, target, detail) of one write in one statement: a
         row created and linked is two events and one INSERT."""
-        events = [
-            audit.event(
-                action,
-                actor=self.actor,
-                target=target,
-                detail={"source": self.source.value, **detail},
-                ip=self.ip,
-                action_id=self.action_id,
-            )
-            for action, target, detail in entries
-        ]
+        events = [self.event(action, target, **detail) for action, target, detail in entries]
         AuditEvent.objects.bulk_create(events)
+
+    def event(self, action: str, target: models.Model, **detail: Any) -> AuditEvent:
+        """One unsaved audit event in the directory's vocabulary (the source in the detail)."""
+        detail = {"source": self.source.value, **detail}
+        return audit.event(
+            action,
+            actor=self.actor,
+            target=target,
+            detail=detail,
+            ip=self.ip,
+            action_id=self.action_id,
+        )
 
     def record(
         self,

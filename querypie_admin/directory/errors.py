@@ -12,6 +12,15 @@ class DirectoryConflict(Exception):
     """A login ID or group name is already taken (case-insensitively)."""
 
 
+class AlreadyLinked(Exception):
+    """The user to create is one another Okta source already links by the same external id
+    (Okta's id): that user is `user`, and nothing was created."""
+
+    def __init__(self, user: models.Model) -> None:
+        self.user = user
+        super().__init__(f"Already linked: {user}")
+
+
 class DirectoryInvalid(ValueError):
     """A field value the directory does not store (too long, NUL, not an email, unknown)."""
 

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from ..models import AuthProvider, PendingLoginId, Role, User
+from ..models import AuthProvider, DirectoryLink, LinkSource, PendingLoginId, Role, User
+from . import one_statement
 from .caller import Caller
-from .errors import DirectoryConflict, DirectoryInvalid, Refused
+from .errors import AlreadyLinked, DirectoryConflict, DirectoryInvalid, Refused
 from .fields import changed, check_user_fields
 from .links import Sent, drop_link, link_new_row, lock, provisioned_elsewhere, save_link
 from .roles import check_hand_edit
@@ -58,22 +59,52 @@ def create_user(
     *,
     password: str | None = None,
     sent: Sent | None = None,
+    known_by: tuple[LinkSource, ...] = (),
 ) -> User:
     """Create a user. The console and commands create local accounts; an integration
-    creates an Okta account linked to itself, with no usable password."""
+    creates an Okta account linked to itself, with no usable password.
+
+    `known_by`: when one of these sources links an Okta user by the external id `sent`
+    carries (Okta's id), nothing is created and AlreadyLinked names that user (SCIM adopts
+    the user the sync or SAML sign-in knows; asked here, it costs no statement of its own)."""
     check_user_fields(fields)
     check_role_field(caller, fields)
     provider = AuthProvider.OKTA if caller.is_integration else AuthProvider.QUERYPIE
     user = User(**fields, auth_provider=provider)
+    check_owner_rules(caller, "user.created", User(role=Role.USER), role=user.role)
+    user.set_password(password) if password else user.set_unusable_password()
+    created = {"fields": sorted(fields), "role": user.role}
+    external_id = sent.external_id if sent is not None and known_by else ""
+    if one_statement.available(caller):  # Okta's push creates thousands: one statement each
+        made, known = one_statement.create_user(caller, user, sent, created, known_by)
+        if known is not None:
+            raise AlreadyLinked(User.objects.get(pk=known))
+        if made is None:
+            raise DirectoryConflict(_taken(user.login_id))
+        return user
+    known = linked_by(known_by, external_id) if external_id else None
+    if known is not None:
+        raise AlreadyLinked(known)
     with transaction.atomic():
-        check_owner_rules(caller, "user.created", User(role=Role.USER), role=user.role)
-        user.set_password(password) if password else user.set_unusable_password()
         save_unique(user, _taken(user.login_id))
-        audited = [("user.created", user, {"fields": sorted(fields), "role": user.role})]
+        audited = [("user.created", user, created)]
         if caller.is_integration:
             audited.append(link_new_row(caller, user, sent))
         caller.record_together(audited)
     return user
+
+
+def linked_by(sources: tuple[LinkSource, ...], external_id: str) -> User | None:
+    """The Okta user that one of these sources links by this external id (the first link)."""
+    link = (
+        DirectoryLink.objects.filter(
+            source__in=sources, external_id=external_id, user__auth_provider=AuthProvider.OKTA
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return link.user if link is not None else None
 
 
 def _action(changes: dict[str, Any]) -> str:

@@ -88,6 +88,12 @@ def joined_link(obj: models.Model) -> list[DirectoryLink] | None:
     return [link]
 
 
+def caller_of(request: Any) -> directory.Caller:
+    """Who writes: SCIM, named by the token the IdP used (never the token's value)."""
+    token = getattr(request, "scim_token", None)
+    return directory.Caller.scim(token.actor_label if token is not None else "SCIM")
+
+
 class DirectoryAdapterMixin:
     """Adapter parts common to users and groups; mixed in before django-scim2's classes.
 
@@ -109,9 +115,7 @@ class DirectoryAdapterMixin:
 
     @property
     def caller(self) -> directory.Caller:
-        """Who writes: SCIM, named by the token the IdP used (never the token's value)."""
-        token = getattr(self._request, "scim_token", None)
-        return directory.Caller.scim(token.actor_label if token is not None else "SCIM")
+        return caller_of(self._request)
 
     @property
     def link(self) -> DirectoryLink | None:
@@ -166,16 +170,17 @@ class DirectoryAdapterMixin:
     def create_or_adopt(self) -> models.Model:
         """A POST creates the row, or adopts the row Okta already owns under that name.
 
-        A row that another Okta source manages (the sync, SAML sign-in) or that an Owner
-        handed over gets a SCIM link and the body; a row SCIM already manages is taken
-        (409), and a local row is refused by the directory (409 with the hand-over detail).
+        A row that another Okta source manages (the sync, SAML sign-in: by Okta's id, users
+        only; or by name) or that an Owner handed over gets a SCIM link and the body; a row
+        SCIM already manages is taken (409), and a local row is refused by the directory
+        (409 with the hand-over detail).
         """
-        found = self._known()
-        if found is None:
-            try:
-                return self._create()
-            except directory.DirectoryConflict:
-                found = self._named()
+        try:
+            return self._create()
+        except directory.AlreadyLinked as known:
+            found = known.user
+        except directory.DirectoryConflict:
+            found = self._named()
         if found is None or found.links.filter(source=LinkSource.SCIM).exists():
             raise self._taken()
         self._check_adoptable(found)
@@ -187,7 +192,3 @@ class DirectoryAdapterMixin:
 
     def _check_adoptable(self, found: models.Model) -> None:
         """Raise when this body may not adopt `found` although the names match."""
-
-    def _known(self) -> models.Model | None:
-        """The row another Okta source knows by this body's id (users only)."""
-        return None

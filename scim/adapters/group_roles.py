@@ -47,7 +47,8 @@ class RoleWatch:
     `replacing`: the write may remove members it does not name (a replace, a delete), so the
     members before it are read; a member-add or a named removal never reads the others.
     `same_ids`: the write leaves the group's name and Okta ids alone (a members-only PATCH),
-    so they are not read again after it."""
+    so they are not read again after it. `known_ids`: the group's Okta ids (`okta_ids`),
+    when the write has read them already (directory.add_members_at_once)."""
 
     def __init__(
         self,
@@ -56,10 +57,11 @@ class RoleWatch:
         whole_group: bool = False,
         replacing: bool = False,
         same_ids: bool = False,
+        known_ids: dict[str, bool] | None = None,
     ) -> None:
         self.group_pk = group.pk
         self.whole_group = whole_group
-        self.ids_before = okta_ids(self.group_pk)
+        self.ids_before = okta_ids(self.group_pk) if known_ids is None else known_ids
         self.members_before: set[int] = set()
         if replacing and any(self.ids_before.values()):
             # Under the group's row lock, so no parallel PATCH slips a member in unseen.

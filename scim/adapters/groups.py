@@ -20,7 +20,7 @@ from ..filters import Column, QueryBuilder
 from ..ids import parse_id
 from .base import DirectoryAdapterMixin, as_text, check_schemas, get_ci, without
 from .group_roles import RoleWatch
-from .patch import DocumentPatch, Path, operations, parse_path
+from .patch import MAX_OPERATIONS, DocumentPatch, Path, operations, parse_path
 
 MEMBER_COLUMNS = {
     ("value", None, None): Column(("pk",), "id"),
@@ -45,6 +45,26 @@ def member_users(members: Any) -> list[User]:
         missing = sorted(ids - {u.pk for u in users})
         raise bad_request(f"No user with id {', '.join(map(str, missing))}")
     return users
+
+
+def members_added(body: Any) -> list[int] | None:
+    """The user ids of a PATCH that only adds members by id, as Okta sends each membership
+    (`{"op": "add", "path": "members", "value": [{"value": "…"}]}`); None for any other
+    PATCH, which the adapter takes (and refuses, if it is bad input)."""
+    schemas, ops = body.get("schemas"), body.get("Operations")
+    if not isinstance(schemas, list) or SchemaURI.PATCH_OP not in schemas:
+        return None
+    if not isinstance(ops, list) or not 0 < len(ops) <= MAX_OPERATIONS:
+        return None
+    ids: list[int | None] = []
+    for op in ops:
+        if not isinstance(op, dict) or str(op.get("op", "")).lower() != "add":
+            return None
+        value = op.get("value")
+        if str(op.get("path", "")).lower() != "members" or not isinstance(value, list) or not value:
+            return None
+        ids += [parse_id(get_ci(m, "value")) if isinstance(m, dict) else None for m in value]
+    return None if None in ids else ids  # type: ignore[return-value]
 
 
 def member_rows(group_ids: list[int]) -> dict[int, list[tuple[int, str]]]:

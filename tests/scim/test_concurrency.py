@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from querypie_admin import directory
-from querypie_admin.models import GroupMembership, LinkSource
+from querypie_admin.models import AuditEvent, GroupMembership, LinkSource
 from tests.factories import okta_group, okta_user
 
 from .conftest import PATCH_SCHEMA
@@ -47,6 +47,10 @@ def test_parallel_member_patches_lose_no_member(live_server, scim_token):
     assert statuses == [204] * len(users)
     present = set(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
     assert present == {u.pk for u in users}
+    events = AuditEvent.objects.filter(action="group.members_added", target_id=str(group.pk))
+    assert sorted(login for e in events for login in e.detail["added"]) == sorted(
+        u.login_id for u in users
+    )
 
 
 def test_parallel_adds_and_removes_keep_the_untouched_members(live_server, scim_token):
@@ -77,3 +81,34 @@ def test_parallel_adds_and_removes_keep_the_untouched_members(live_server, scim_
         thread.join()
     present = set(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
     assert present == {u.pk for u in keep + join}
+
+
+def test_parallel_adds_of_one_member_write_one_row_and_one_event(live_server, scim_token):
+    """Okta retries: the same member-add arrives eight times at once. One row, one event."""
+    group, user = okta_group(LinkSource.SCIM, name="retried"), okta_user(LinkSource.SCIM)
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = []
+
+    def push():
+        operation = {"op": "add", "path": "members", "value": [{"value": str(user.pk)}]}
+        barrier.wait()
+        response = requests.patch(
+            f"{live_server.url}/api/scim/v2/Groups/{group.pk}",
+            json={"schemas": [PATCH_SCHEMA], "Operations": [operation]},
+            headers={"Authorization": f"Bearer {scim_token}"},
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=push) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [204] * THREADS
+    assert list(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True)) == [
+        user.pk
+    ]
+    events = AuditEvent.objects.filter(action="group.members_added", target_id=str(group.pk))
+    assert [e.detail["added"] for e in events] == [[user.login_id]]

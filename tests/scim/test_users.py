@@ -1,11 +1,12 @@
 """/Users as Okta drives it: look-up, create, profile push, deactivation, deletion."""
 
 import pytest
+from django.db import connection
 
 from querypie_admin import directory
 from querypie_admin.auth_backends import LoginIdBackend
-from querypie_admin.models import AuditEvent, AuthProvider, LinkSource, User
-from tests.factories import okta_group, okta_user
+from querypie_admin.models import AuditEvent, AuthProvider, GroupMembership, LinkSource, User
+from tests.factories import GroupFactory, okta_group, okta_user
 
 from .conftest import QUERYPIE, USER_SCHEMA, user_body
 from .helpers import expected_user
@@ -244,13 +245,20 @@ def test_changes_are_audited_with_the_token_not_its_value(scim, scim_token):
     assert scim_token.split("_", 2)[2] not in str(list(AuditEvent.objects.values()))
 
 
-def test_user_shows_its_groups(scim):
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])  # in the page's query; one more
+def test_user_shows_its_groups(scim, monkeypatch, vendor):
     body = create(scim)
-    group = okta_group(LinkSource.SCIM, name="engineering")
-    directory.add_members(directory.Caller.scim(), group, [User.objects.get(pk=body["id"])])
+    group, other = okta_group(LinkSource.SCIM, name="engineering"), okta_group(name="ops")
+    user = User.objects.get(pk=body["id"])
+    directory.add_members(directory.Caller.scim(), group, [user])
+    directory.add_members(directory.Caller.scim(), other, [user])
+    GroupMembership.objects.create(group=GroupFactory(name="local"), user=user)  # not Okta's
+    monkeypatch.setattr(connection, "vendor", vendor)
     listed = scim.get("/Users").json()["Resources"]
-    assert listed == [expected_user(body["id"], groups=[group])]
-    assert scim.get(f"/Users/{body['id']}").json() == expected_user(body["id"], groups=[group])
+    assert listed == [expected_user(body["id"], groups=[group, other])]
+    looked_up = scim.get("/Users", filter=f'userName eq "{user.login_id.upper()}"').json()
+    assert looked_up["Resources"] == listed
+    assert scim.get(f"/Users/{body['id']}").json() == listed[0]
 
 
 def test_pagination_and_attribute_selection(scim):
