@@ -183,6 +183,7 @@ class ReviewFilterForm(forms.Form):
 
 
 class BulkDecisionForm(DecisionForm):
-    """A decision on every filtered item; `confirmed_count` is the count the reviewer saw."""
+    """A decision on every filtered item; `selection` names the items the reviewer was
+    asked about (service.selection.fingerprint)."""
 
-    confirmed_count = forms.IntegerField(required=False, min_value=0)
+    selection = forms.CharField(required=False, max_length=64)

@@ -5,6 +5,8 @@ Only items of active campaigns are listed (a closed campaign's decisions no long
 one indexed query per page plus its count, whatever the number of items.
 """
 
+import hashlib
+
 from django.db.models import QuerySet
 
 from querypie_admin.models import User
@@ -43,6 +45,12 @@ def reviewer_items(reviewer: User, filters: dict) -> QuerySet[ReviewItem]:
     if filters.get("app"):
         items = items.filter(access_id=filters["app"])
     return items.order_by("id")
+
+
+def fingerprint(item_ids: list[int]) -> str:
+    """Which items a confirmation was shown for: the same count of other items (one decided
+    elsewhere, another reassigned here meanwhile) is another selection."""
+    return hashlib.sha256(",".join(map(str, sorted(item_ids))).encode()).hexdigest()[:32]
 
 
 def access_choices(reviewer: User) -> list[tuple[str, str]]:

@@ -63,11 +63,13 @@ def _bulk(request: HttpRequest, filters: ReviewFilterForm) -> HttpResponse:
     if not ids:
         messages.error(request, "No items match these filters.")
         return redirect(back)
-    confirmed = request.POST.get("op") == "confirm" and data["confirmed_count"] == len(ids)
+    digest = selection.fingerprint(ids)
+    confirmed = request.POST.get("op") == "confirm" and data["selection"] == digest
     if not confirmed:
         if request.POST.get("op") == "confirm":
             messages.warning(request, f"The selection changed: it now has {len(ids)} items.")
         context = {"form": form, "filters": filters, "count": len(ids), "back": back}
+        context["selection"] = digest
         context["verb"] = Decision(data["decision"]).label
         return render(request, "access_reviews/bulk_confirm.html", context)
     try:

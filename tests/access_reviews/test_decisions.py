@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from access_reviews.models import Decision, DecisionRecord, ReviewItem
-from access_reviews.service import campaigns, chain
+from access_reviews.service import campaigns, chain, decisions, selection
 from access_reviews.service.launch import launch
 
 from .conftest import campaign
@@ -162,6 +162,13 @@ def bulk(campaign_pk: int, op: str, **fields) -> dict:
     return {"campaign": campaign_pk, "flag": "never_signed_in", "op": op} | prefixed
 
 
+def never_signed_in(c) -> str:
+    """The fingerprint of the selection the bulk tests filter: Alan's and Grace's items."""
+    return selection.fingerprint(
+        list(c.items.filter(flags__icontains="never").values_list("pk", flat=True))
+    )
+
+
 def hidden_fields(html: str) -> dict:
     """What the confirmation page's form posts back (its hidden inputs)."""
     form = html[html.index('<form method="post" class="card">') :]
@@ -192,10 +199,24 @@ def test_bulk_confirmation_of_a_changed_selection_asks_again(client, slack_revie
     client.force_login(people.auditor)
     response = client.post(
         MY,
-        bulk(slack_review.pk, op="confirm", decision="revoke", comment="x", confirmed_count="5"),
+        bulk(slack_review.pk, op="confirm", decision="revoke", comment="x", selection="stale"),
     )
     assert "The selection changed: it now has 2 items." in response.content.decode()
     assert "Revoke 2 items?" in response.content.decode()
+    assert not DecisionRecord.objects.exists()
+
+
+def test_the_same_count_of_other_items_is_another_selection(client, slack_review, people):
+    client.force_login(people.auditor)
+    preview = client.post(MY, bulk(slack_review.pk, op="preview", decision="revoke", comment="x"))
+    asked = hidden_fields(preview.content.decode())
+    # Meanwhile Grace's item is reassigned to Margaret and Ada's enters the filter (as another
+    # item reassigned to the auditor would): still two items, not the same two.
+    grace = item_of(slack_review, "grace@corp.example")
+    decisions.decide(grace, people.auditor, Decision.REASSIGN, "hers", people.margaret)
+    ReviewItem.objects.filter(person_login="ada@corp.example").update(flags=["never_signed_in"])
+    again = client.post(MY, asked)
+    assert "The selection changed: it now has 2 items." in again.content.decode()
     assert not DecisionRecord.objects.exists()
 
 
@@ -204,7 +225,11 @@ def test_bulk_keep_of_flagged_items_needs_a_comment_and_changes_nothing(
 ):
     client.force_login(people.auditor)
     response = client.post(
-        MY, bulk(slack_review.pk, op="confirm", decision="keep", confirmed_count="2"), follow=True
+        MY,
+        bulk(
+            slack_review.pk, op="confirm", decision="keep", selection=never_signed_in(slack_review)
+        ),
+        follow=True,
     )
     assert "A comment is required to keep a flagged item." in response.content.decode()
     assert not DecisionRecord.objects.exists()
