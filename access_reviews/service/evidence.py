@@ -88,7 +88,8 @@ class ChainSummary:
         if not self.tampered:
             return f"Decision chain verified: {self.rows} rows"
         ids = ", ".join(str(pk) for pk in self.tampered)
-        return f"Decision chain broken: {len(self.tampered)} of {self.rows} rows do not match (rows {ids})"
+        broken = len(self.tampered)
+        return f"Decision chain broken: {broken} of {self.rows} rows do not match (rows {ids})"
 
 
 def check_chain(campaign: Campaign) -> ChainSummary:

@@ -131,8 +131,10 @@ def call_of(row: Row) -> str:
 
 def dry_run(campaign: Campaign) -> DryRun:
     """Every waiting row with its call, what else a group removal takes away, and the guard."""
+    # Once a write token is saved, open manual tasks become calls too.
+    waiting = (*WAITING, Status.MANUAL) if has_write_token() else WAITING
     rows = list(
-        Row.objects.filter(item__campaign=campaign, status__in=WAITING)
+        Row.objects.filter(item__campaign=campaign, status__in=waiting)
         .select_related("item", "item__person")
         .order_by("id")
     )
