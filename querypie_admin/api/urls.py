@@ -13,4 +13,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include(router.urls)),
     path("", include("okta_insights.api")),
+    path("", include("access_reviews.api.urls")),
 ]
