@@ -102,3 +102,11 @@ def test_the_client_removes_with_the_write_token_and_reports_okta_errors(org):
     assert refused.value.error_code == "E0000006"
     assert names["bob"] in names["directory"].groups[names["sales"]].members
     assert len(fake.requests_to("remove_group_member")) == 3
+
+
+def test_generated_people_have_managers_in_okta_profile_attributes():
+    directory = FakeOktaDirectory.generate(users=30, groups=2, memberships=10, seed=3)
+    people = list(directory.users.values())
+    assert all("managerId" not in p.profile for p in people[:10])
+    assert people[25].profile["managerId"] == people[2].id
+    assert people[25].profile["manager"] == people[2].profile["login"]
