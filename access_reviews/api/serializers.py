@@ -1,16 +1,21 @@
 """What the access review API shows of campaigns, items and decisions, and what a decision
 request carries."""
 
+from functools import partial
+
 from rest_framework import serializers
 
 from querypie_admin.models import User
 
 from ..models import Campaign, Decision, DecisionRecord, ReviewItem
 
+# A console user shown by login ID.
+LoginId = partial(serializers.SlugRelatedField, slug_field="login_id", read_only=True)
+
 
 class CampaignSerializer(serializers.ModelSerializer):
-    fallback_reviewer = serializers.SlugRelatedField(slug_field="login_id", read_only=True)
-    reviewer = serializers.SlugRelatedField(slug_field="login_id", read_only=True)
+    fallback_reviewer = LoginId()
+    reviewer = LoginId()
 
     class Meta:
         model = Campaign
@@ -34,7 +39,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class ItemSerializer(serializers.ModelSerializer):
-    reviewer = serializers.SlugRelatedField(slug_field="login_id", read_only=True)
+    reviewer = LoginId()
     remediation_status = serializers.CharField(
         source="remediation.status", read_only=True, default=None
     )
@@ -63,7 +68,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 class DecisionRecordSerializer(serializers.ModelSerializer):
-    reassigned_to = serializers.SlugRelatedField(slug_field="login_id", read_only=True)
+    reassigned_to = LoginId()
 
     class Meta:
         model = DecisionRecord

@@ -4,7 +4,6 @@ signed-in user, a reviewer seeing only their own (admins read all); a decision i
 the item's reviewer only (404 for anyone else's item, admins included), through
 service.decisions like the pages."""
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,7 +18,8 @@ from querypie_admin.models import ADMIN_ROLES
 from querypie_admin.roles import Access, AccessRule, may
 
 from ..models import Campaign, CampaignStatus, ReviewItem
-from ..service import decisions, evidence, selection
+from ..service import decisions, selection
+from ..views.remediation import evidence_download
 from .serializers import (
     BulkDecisionRequest,
     CampaignSerializer,
@@ -56,13 +56,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     def evidence(self, request, pk=None):
         """A closed campaign's evidence as CSV (the chain's check in its first rows)."""
         campaign = get_object_or_404(Campaign, pk=pk, status=CampaignStatus.CLOSED)
-        summary = evidence.check_chain(campaign)
-        evidence.exported(campaign, request.user, "csv", summary)
-        response = StreamingHttpResponse(
-            evidence.csv_lines(campaign, summary), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="access-review-{pk}.csv"'
-        return response
+        return evidence_download(campaign, request.user)
 
     @extend_schema(
         request=BulkDecisionRequest,

@@ -97,6 +97,13 @@ def check_chain(campaign: Campaign) -> ChainSummary:
     return ChainSummary(result.rows, result.broken_at)
 
 
+def start_export(campaign: Campaign, actor: User, kind: str) -> ChainSummary:
+    """Every export begins here: the chain is verified and the export audited."""
+    summary = check_chain(campaign)
+    exported(campaign, actor, kind, summary)
+    return summary
+
+
 def exported(campaign: Campaign, actor: User, kind: str, summary: ChainSummary) -> None:
     audit.record(
         "access_review.evidence_exported",

@@ -93,19 +93,26 @@ def row_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def manual_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _closed(pk)
-    response = HttpResponse(execution.manual_csv(campaign), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="manual-tasks-{pk}.csv"'
-    return response
+    content = execution.manual_csv(campaign)
+    return _attachment(HttpResponse(content), f"manual-tasks-{pk}.csv")
 
 
 @admin_required
 @require_GET
 def evidence_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    campaign = _closed(pk)
-    summary = evidence.check_chain(campaign)
-    evidence.exported(campaign, request.user, "csv", summary)
-    response = StreamingHttpResponse(evidence.csv_lines(campaign, summary), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="access-review-{pk}-evidence.csv"'
+    return evidence_download(_closed(pk), request.user)
+
+
+def evidence_download(campaign: Campaign, actor) -> StreamingHttpResponse:
+    """The evidence CSV, streamed (the page and the API both answer with it)."""
+    summary = evidence.start_export(campaign, actor, "csv")
+    lines = evidence.csv_lines(campaign, summary)
+    return _attachment(StreamingHttpResponse(lines), f"access-review-{campaign.pk}-evidence.csv")
+
+
+def _attachment(response: HttpResponse | StreamingHttpResponse, name: str):
+    response["Content-Type"] = "text/csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -114,8 +121,7 @@ def evidence_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 def evidence_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable report: print CSS, no script."""
     campaign = _closed(pk)
-    summary = evidence.check_chain(campaign)
-    evidence.exported(campaign, request.user, "html", summary)
+    summary = evidence.start_export(campaign, request.user, "html")
     context = {
         "campaign": campaign,
         "summary": summary,
