@@ -9,6 +9,7 @@ from access_reviews.models import AccessKind, Remediation, RemediationTiming
 from access_reviews.models import RemediationStatus as Status
 from access_reviews.service import campaigns, execution, remediation, verification
 from access_reviews.service.decisions import decide as decide_for_real
+from access_reviews.service.decisions import decide_many
 from access_reviews.tasks import execute_remediations
 from querypie_admin.models import AuditEvent, Role
 from querypie_admin.roles import OwnerRequired
@@ -84,6 +85,17 @@ def test_at_once_a_revocation_is_planned_with_its_decision(review, people, conne
     c.save()
     decide_for_real(items["ada"], people.auditor, "revoke", "left the team")
     assert status_of(items["ada"]) == Status.MANUAL  # no write token saved: a manual task
+
+
+def test_at_once_a_bulk_revocation_is_planned_in_one_go(review, people, connected):
+    c, items = review
+    c.remediation_timing = RemediationTiming.AT_ONCE
+    c.save()
+    save_write_token()
+    ids = [items[n].pk for n in ("ada", "alan", "grace")]
+    decide_many(c, people.auditor, ids, "revoke", "contractors left")
+    assert Remediation.objects.filter(item_id__in=ids, status=Status.PLANNED).count() == 3
+    assert AuditEvent.objects.filter(action="access_review.remediation_planned").count() == 1
 
 
 def test_a_plan_over_the_guard_is_held_until_its_count_is_typed(review, people, connected):
