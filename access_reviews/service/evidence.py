@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
+from okta_insights.reports.base import spreadsheet_safe
 from querypie_admin import audit
 from querypie_admin.models import User
 
@@ -142,7 +143,8 @@ def csv_lines(campaign: Campaign, summary: ChainSummary) -> Iterator[str]:
     writer.writerow(HEADER)
     yield out.take()
     for row in table(campaign):
-        writer.writerow(row)
+        # Comments and profile values are typed by people: never a formula in a spreadsheet.
+        writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
         yield out.take()
 
 

@@ -15,6 +15,7 @@ from okta import connection
 from okta.client import OktaClient
 from okta.errors import OktaError, OktaNotFoundError
 from okta.token_crypto import TokenUnreadable
+from okta_insights.reports.base import spreadsheet_safe
 from querypie_admin import audit, directory
 from querypie_admin.directory import Caller, Refused, Source
 from querypie_admin.models import Role, User
@@ -154,7 +155,8 @@ def manual_rows(campaign: Campaign) -> Iterator[list[str]]:
 
 def manual_csv(campaign: Campaign) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(manual_rows(campaign))
+    rows = ([spreadsheet_safe(cell) for cell in row] for row in manual_rows(campaign))
+    csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from okta import connection
 from okta.errors import OktaError
+from okta.token_crypto import TokenUnreadable
 from okta_insights.models import AdminRole, AppAssignment, Dataset
 from querypie_admin import audit
 
@@ -92,7 +93,7 @@ class GroupReader:
         if needed:
             try:
                 self.okta = connection.client()
-            except Exception as exc:  # no usable read token: group rows wait for next time
+            except (connection.OktaSetupError, TokenUnreadable) as exc:  # wait for next time
                 logger.warning("Cannot verify group removals: %s", exc)
 
     def of(self, user_id: str) -> set[str] | None:

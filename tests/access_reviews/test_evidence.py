@@ -24,7 +24,7 @@ def closed(collected, people, connected, collect):
     save_write_token()
     decide(items["ada"], people, "keep", "")
     decide(items["ada"], people, "revoke", "left the company")
-    decide(items["alan"], people, "keep", "on call")
+    decide(items["alan"], people, "keep", '=HYPERLINK("http://evil.example","on call")')
     campaigns.close(c, people.owner)
     execute_remediations(remediation.confirm(c, people.owner).queued)
     collect()
@@ -57,6 +57,8 @@ def test_the_csv_has_the_definition_every_decision_and_the_verified_removal(clie
     grace = next(r for r in rows if r["Person"] == "grace@corp.example")
     assert grace["Decision"] == "" and grace["Remediation"] == ""
     assert len(rows) == 4  # Ada twice, Alan, Grace undecided
+    alan = next(r for r in rows if r["Person"] == "alan@corp.example")
+    assert alan["Comment"].startswith("'=HYPERLINK")  # text to a spreadsheet, not a formula
     exported = AuditEvent.objects.get(action="access_review.evidence_exported")
     assert exported.detail["chain_rows"] == 3 and exported.outcome == "success"
 
@@ -83,7 +85,7 @@ def test_the_printable_page_lists_each_decision(client, closed, people):
     client.force_login(people.owner)
     page = client.get(f"/administrator/access-reviews/{c.pk}/evidence/").content.decode()
     assert "Decision chain verified: 3 rows" in page
-    assert "left the company" in page and "on call" in page
+    assert "left the company" in page and "HYPERLINK" in page
     assert page.count("ada@corp.example") == 2
 
 
