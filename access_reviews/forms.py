@@ -187,3 +187,26 @@ class BulkDecisionForm(DecisionForm):
     asked about (service.selection.fingerprint)."""
 
     selection = forms.CharField(required=False, max_length=64)
+
+
+class WriteTokenForm(forms.Form):
+    """The write-scoped Okta API token; empty with "clear" removes it."""
+
+    token = forms.CharField(
+        label="Write-scoped API token",
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="An Okta API token of an admin with the custom role in docs/ACCESS_REVIEWS.md.",
+    )
+    clear = forms.BooleanField(label="Remove the saved token", required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        token = data.get("token", "").strip()
+        if not token and not data.get("clear"):
+            raise ValidationError("Enter a token, or tick “Remove the saved token”.")
+        if token and any(c.isspace() for c in token):
+            raise ValidationError("The token contains spaces.")
+        data["token"] = token
+        return data

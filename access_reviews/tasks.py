@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .service import campaigns, recurrence, reminders
+from .service import campaigns, execution, recurrence, reminders
 from .service.launch import LaunchError, launch
 
 
@@ -28,3 +28,9 @@ def daily() -> dict:
         "reminded": reminders.send_due_reminders(today),
         "closed": campaigns.close_past_due(today),
     }
+
+
+@shared_task(name="access_reviews.tasks.execute_remediations")
+def execute_remediations(row_ids: list[int]) -> dict:
+    """Make the confirmed removals (service.execution), one call each, outcomes audited."""
+    return execution.execute(row_ids)

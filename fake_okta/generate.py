@@ -61,6 +61,7 @@ def _make_users(directory: UniversalDirectory, count: int) -> list[str]:
     rng = directory.rng
     first_names, last_names = FIRST_NAMES.split(), LAST_NAMES.split()
     statuses = [name for name, weight in STATUSES for _ in range(weight)]
+    made: list[User] = []
     for number in range(count):
         first, last = rng.choice(first_names), rng.choice(last_names)
         login = f"{first.lower()}.{last.lower()}.{number}@example.com"
@@ -73,7 +74,18 @@ def _make_users(directory: UniversalDirectory, count: int) -> list[str]:
         if user.status not in ("STAGED", "PROVISIONED"):
             user.activated, user.status_changed, user.password_changed = created, updated, created
         directory.users[user.id] = user
+        made.append(user)
+    _give_managers(made)
     return list(directory.users)
+
+
+def _give_managers(users: list[User]) -> None:
+    """Okta's managerId and manager profile attributes (access reviews' manager reviewer):
+    every tenth person manages the next ten; the first ten have none. No draw from the rng,
+    so the rest of a seeded org stays as it was."""
+    for number, user in enumerate(users[10:], start=10):
+        boss = users[number // 10]
+        user.profile |= {"managerId": boss.id, "manager": boss.profile["login"]}
 
 
 def _make_groups(directory: UniversalDirectory, count: int) -> list[str]:

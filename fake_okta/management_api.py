@@ -51,7 +51,7 @@ def answer(request: Request, *, serve: Serve, page_of: PageOf) -> Response:
     org = request.org
     given = request.headers.get("Authorization", "")
     known = given in (f"SSWS {org.token}", f"SSWS {org.forbidden_token}")
-    rate = org.rate_limiter.hit(_bucket(request.path), count=known)
+    rate = org.rate_limiter.hit(bucket(request.path), count=known)
     page, reset = 1, None
     try:
         if given != f"SSWS {org.token}":
@@ -59,7 +59,7 @@ def answer(request: Request, *, serve: Serve, page_of: PageOf) -> Response:
         if not rate.allowed:
             raise OktaError(429, "E0000047")
         page = page_of(request)
-        _apply_faults(request, page)
+        apply_faults(request, page)
         with org.directory.lock:
             status, body, links = serve(request, page)
     except OktaError as error:
@@ -97,11 +97,11 @@ def json_response(
     return Response(status, payload, "application/json;charset=UTF-8", headers)
 
 
-def _bucket(path: str) -> str:
+def bucket(path: str) -> str:
     return path.split("/")[3] if path.count("/") >= 3 else "other"
 
 
-def _apply_faults(request: Request, page: int) -> None:
+def apply_faults(request: Request, page: int) -> None:
     faults, endpoint = request.org.faults, request.endpoint
     reset_in = faults.take("throttle", endpoint, page)
     if reset_in is not None:

@@ -107,6 +107,14 @@ class AdminRoles:
             for assignment in _take(self.groups, group_id, role):
                 self._log("group.privilege.revoke", group_id, "UserGroup", assignment, by)
 
+    def revoke_assignment(self, user_id: str, assignment_id: str, *, by: str | None = None) -> None:
+        """Unassign one of the user's direct role assignments by its id (the DELETE's way)."""
+        with self.directory.lock:
+            held = self.users.get(user_id, [])
+            for assignment in [r for r in held if r.id == assignment_id]:
+                held.remove(assignment)
+                self._log("user.account.privilege.revoke", user_id, "User", assignment, by)
+
     def enroll(self, user_id: str, factor_type: str, *, status: str = "ACTIVE") -> Factor:
         """Enroll an MFA factor (``push``, ``token:software:totp``, ``sms``, ``webauthn``…)."""
         with self.directory.lock:

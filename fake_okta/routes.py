@@ -42,6 +42,7 @@ class Org(Protocol):
     directory: FakeOktaDirectory
     token: str
     forbidden_token: str | None
+    write_tokens: set[str]
     faults: Faults
     rate_limiter: RateLimiter
     clock: Callable[[], float]

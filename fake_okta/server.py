@@ -24,6 +24,7 @@ from fake_okta import (
     event_hooks_api,
     listing_pages,
     management_api,
+    removals,
     saml_pages,
     visibility,
 )
@@ -45,6 +46,7 @@ ROUTES = RouteTable(
     listing_pages.ROUTES,
     visibility.ROUTES,
     by_id.ROUTES,
+    removals.ROUTES,
     management_api.ROUTES,
 )
 
@@ -62,6 +64,7 @@ class FakeOkta:
         *,
         token: str = "fake-okta-token",  # noqa: S107 - the fake's well-known test token
         forbidden_token: str | None = None,
+        write_tokens: tuple[str, ...] = ("fake-okta-write-token",),
         host: str = "127.0.0.1",
         port: int = 0,
         rate_limit: int = 10_000,
@@ -73,6 +76,8 @@ class FakeOkta:
         self.directory = directory or FakeOktaDirectory()
         self.token = token
         self.forbidden_token = forbidden_token
+        # Tokens allowed to write (removals.py); the read token gets 403 on a DELETE.
+        self.write_tokens = set(write_tokens)
         self.faults = Faults()
         self.rate_limiter = RateLimiter(rate_limit, rate_window, clock, rate_limits)
         self.clock = clock
@@ -157,6 +162,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer()
 
     def do_POST(self) -> None:
+        self._answer()
+
+    def do_DELETE(self) -> None:
         self._answer()
 
     def _answer(self) -> None:

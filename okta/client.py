@@ -27,6 +27,7 @@ from .endpoints.admin_roles import AdminRolesAndFactors
 from .endpoints.app_keys import AppKeys
 from .endpoints.apps import Apps
 from .endpoints.event_hooks import EventHooks
+from .endpoints.remediation import Remediation
 from .endpoints.system_log import SystemLog
 from .endpoints.users_groups import UsersAndGroups
 from .errors import (
@@ -85,7 +86,9 @@ class _SswsAuth(requests.auth.AuthBase):
         return "<SSWS token hidden>"
 
 
-class OktaClient(UsersAndGroups, Apps, AdminRolesAndFactors, SystemLog, AppKeys, EventHooks):
+class OktaClient(
+    UsersAndGroups, Apps, AdminRolesAndFactors, SystemLog, AppKeys, EventHooks, Remediation
+):
     """Sequential, paging, rate-limit-aware client of one Okta org; its endpoints come from
     one mixin per family (okta/endpoints/), this class gives them the transport."""
 
@@ -171,19 +174,29 @@ class OktaClient(UsersAndGroups, Apps, AdminRolesAndFactors, SystemLog, AppKeys,
 
     def _post(self, path: str, body: dict[str, Any] | None = None) -> dict:
         """A write call: never retried, since a create is not idempotent."""
+        response = self._write("POST", path, body, ok=(200, 201))
+        return self._json(response, path, 1, dict)
+
+    def _delete(self, path: str) -> None:
+        """A removal: one try; a failure is kept by the caller, who may try again later."""
+        self._write("DELETE", path, None, ok=(200, 204))
+
+    def _write(
+        self, method: str, path: str, body: dict[str, Any] | None, *, ok: tuple[int, ...]
+    ) -> requests.Response:
         self.stats.requests += 1
         host = urlsplit(self.base_url).netloc
         try:
-            response = self._session.post(
-                self._url(path, {}), json=body, timeout=self.timeout, allow_redirects=False
+            response = self._session.request(
+                method, self._url(path, {}), json=body, timeout=self.timeout, allow_redirects=False
             )
         except outbound.Refused as exc:
             raise OktaNetworkError(str(exc), path=path, page=1, kind="connection") from None
         except requests.RequestException as exc:
             raise error_from_exception(exc, host, self.timeout[1], path, 1) from exc
-        if response.status_code not in (200, 201):
+        if response.status_code not in ok:
             raise error_from_response(response, path, 1, 0)
-        return self._json(response, path, 1, dict)
+        return response
 
     # Paging ----------------------------------------------------------------------------
 

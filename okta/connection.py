@@ -50,6 +50,22 @@ def client(
         raise OktaSetupError(str(exc)) from None
 
 
+def write_client(**options: Any) -> OktaClient:
+    """A client of the saved org with its write-scoped token (remediation's removals).
+    Raises OktaSetupError when no write token is saved: the caller falls back to manual tasks."""
+    org = OktaOrg.load()
+    if not (org.api_url and org.write_token_encrypted):
+        raise OktaSetupError("No write-scoped API token is saved for the Okta connection.")
+    return client(org.api_url, org.write_token_encrypted, **options)
+
+
+def store_write_token(org: OktaOrg, token: str) -> None:
+    """Encrypt ``token`` onto the row as the write-scoped token (an empty one clears it);
+    the caller saves the row and audits, without the token."""
+    org.write_token_encrypted = encrypt_token(token) if token else ""
+    org.write_token_last4 = token[-4:] if token else ""
+
+
 def resolve_app_id(okta: OktaClient, app_id: str) -> str:
     """The QueryPie app's id: as configured, else the only app labelled QueryPie."""
     if app_id:

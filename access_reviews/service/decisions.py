@@ -81,9 +81,8 @@ def decide_many(
             target=locked,
             detail={"decision": decision, "items": len(items)},
         )
-        for item in items:
-            if decision == Decision.REVOKE:
-                remediation.on_revoked(item)
+        if decision == Decision.REVOKE:
+            remediation.on_revoked_many(locked, items)
     return records
 
 

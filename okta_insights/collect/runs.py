@@ -29,6 +29,7 @@ from ..models import (
     RunLane,
     RunStatus,
 )
+from ..signals import collection_finished
 from .applications import collect_applications
 from .base import DatasetSkipped, Reader
 from .directory import collect_groups, collect_users
@@ -175,6 +176,13 @@ def _note(
 
 def _finish(run: CollectionRun, status: str, *, error: str = "") -> None:
     run.close(status, error=error or run.error)
+    if status == RunStatus.SUCCEEDED:
+        collected = [name for name, v in run.results.items() if v.get("status") == "collected"]
+        # A listener's failure must not fail the collection: it is logged instead.
+        answers = collection_finished.send_robust(CollectionRun, run=run, datasets=collected)
+        for receiver, answer in answers:
+            if isinstance(answer, Exception):
+                logger.error("%s failed after collection #%s: %r", receiver, run.pk, answer)
     if run.lane == RunLane.SYSTEM_LOG and status != RunStatus.FAILED:
         return  # every few minutes: the history shows it; the audit log only its failures
     audit.record(

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", ApiRoot.as_view(), name="api-root"),
     path("", include(router.urls)),
     path("", include("okta_insights.api")),
+    path("", include("access_reviews.api.urls")),
 ]

@@ -28,7 +28,14 @@ PUBLIC = {
 PUBLIC_NAMESPACES = {"scim"}  # /api/scim/v2/: SCIM bearer token only, tested in tests/scim
 # Open to every signed-in user, whatever the role (a reviewer reaches only their own
 # items: tests/access_reviews/test_decisions.py).
-SIGNED_IN = {"home", "profile", "my_reviews", "review_item", "docs_index", "docs_page"}
+SIGNED_IN = {"home", "profile", "my_reviews", "review_item", "docs_index", "docs_page"} | {
+    # The same through the API: tests/access_reviews/test_api.py.
+    "api-access-review-item-list",
+    "api-access-review-item-detail",
+    "api-access-review-item-decision",
+    "api-access-review-item-history",
+    "api-access-review-decisions",
+}
 # Administrator URLs that a System Admin is refused too: only an Owner moves rows to Okta.
 OWNER_ONLY = {"user_hand_over", "user_take_back", "group_hand_over", "group_take_back"}
 SAMPLE_KWARGS = {"pk": "1", "format": "json", "uuid": "x", "name": "SECURITY.md"}
