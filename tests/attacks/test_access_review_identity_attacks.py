@@ -1,0 +1,69 @@
+"""Access reviews (issue 22): self-review through identities an attacker can shape with a
+SCIM token or Okta's profile (a second console account claiming your Okta id, a manager
+field naming you). Each test says no; docs/SECURITY.md lists them."""
+
+# The access review fixtures are imported here, not in tests/attacks/conftest.py, whose `org`
+# is the sync's.
+# ruff: noqa: F811
+
+from access_reviews.models import ReviewerSource
+from access_reviews.service.launch import launch
+from querypie_admin.models import User
+from tests.access_reviews.conftest import (  # noqa: F401 - fixtures are used by name
+    campaign,
+    collect_fixture,
+    collected,
+    connected_fixture,
+    fake_fixture,
+    okta_clock_fixture,
+    org_fixture,
+    people,
+    pinned_clock,
+)
+from tests.scim.conftest import user_body
+
+
+def test_a_scim_account_claiming_your_okta_id_does_not_let_you_review_yourself(
+    scim, collected, people
+):
+    """Ada reviews Slack; a SCIM push of another userName with Ada's Okta id as its
+    externalId tries to make a second account that Ada's own item would name as the person.
+    (SCIM links it to Ada's account instead.) Ada still never reviews her own access."""
+    response = scim.post("/Users", user_body("decoy@corp.example", externalId=collected.ada.id))
+    assert response.status_code == 201
+    claiming = User.objects.filter(links__external_id=collected.ada.id).distinct()
+    c = campaign(people, scope_okta_ids=[collected.slack.id], reviewer=people.ada)
+    launch(c, people.owner)
+    ada_item = c.items.get(person_login="ada@corp.example")
+    assert (ada_item.reviewer, ada_item.reviewer_reason) == (people.owner, "fallback: self-review")
+    assert ada_item.reviewer_id not in claiming.values_list("pk", flat=True)
+
+
+def test_a_scim_account_claiming_a_managers_okta_id_does_not_become_the_reviewer(
+    scim, org, people, collect
+):
+    """Alan's manager in Okta is Ada; a SCIM push creates an account with Ada's Okta id as
+    its externalId: Alan's item still goes to Ada, the account Okta's sync linked."""
+    org.directory.update_user(org.alan.id, managerId=org.ada.id)
+    collect()
+    scim.post("/Users", user_body("decoy@corp.example", externalId=org.ada.id))
+    c = campaign(
+        people, scope_okta_ids=[org.slack.id], reviewer_source=ReviewerSource.MANAGER, reviewer=None
+    )
+    launch(c, people.owner)
+    alan = c.items.get(person_login="alan@corp.example")
+    assert (alan.reviewer, alan.reviewer_reason) == (people.ada, "manager")
+
+
+def test_a_manager_field_naming_you_by_login_does_not_make_you_your_own_reviewer(
+    org, people, collect
+):
+    """Grace writes her own login, in other case and with spaces, as her manager."""
+    org.directory.update_user(org.grace.id, manager="  GRACE@corp.example ")
+    collect()
+    c = campaign(
+        people, scope_okta_ids=[org.slack.id], reviewer_source=ReviewerSource.MANAGER, reviewer=None
+    )
+    launch(c, people.owner)
+    grace = c.items.get(person_login="grace@corp.example")
+    assert (grace.reviewer, grace.reviewer_reason) == (people.owner, "fallback: self-review")
