@@ -8,7 +8,7 @@ field naming you). Each test says no; docs/SECURITY.md lists them."""
 
 from access_reviews.models import ReviewerSource
 from access_reviews.service.launch import launch
-from querypie_admin.models import User
+from querypie_admin.models import LinkSource, User
 from tests.access_reviews.conftest import (  # noqa: F401 - fixtures are used by name
     campaign,
     collect_fixture,
@@ -20,6 +20,7 @@ from tests.access_reviews.conftest import (  # noqa: F401 - fixtures are used by
     people,
     pinned_clock,
 )
+from tests.factories import okta_user
 from tests.scim.conftest import user_body
 
 
@@ -67,3 +68,28 @@ def test_a_manager_field_naming_you_by_login_does_not_make_you_your_own_reviewer
     launch(c, people.owner)
     grace = c.items.get(person_login="grace@corp.example")
     assert (grace.reviewer, grace.reviewer_reason) == (people.owner, "fallback: self-review")
+
+
+def test_a_person_without_an_account_at_launch_cannot_be_handed_their_own_item(
+    client, org, people, collect
+):
+    """Linus had no console account at launch; the sync creates one later. Reassigning his
+    item to that account, by its login or another login linked to his Okta id, is refused."""
+    org.directory.assign_user(org.linus.id, app_id=org.slack.id)
+    collect()
+    c = campaign(people, scope_okta_ids=[org.slack.id])
+    launch(c, people.owner)
+    item = c.items.get(person_login="linus@corp.example")
+    assert item.person is None
+    okta_user(LinkSource.OKTA_SYNC, external_id=org.linus.id, login_id="linus@corp.example")
+    okta_user(LinkSource.SCIM, external_id=org.linus.id, login_id="l.torvalds")
+    client.force_login(people.auditor)
+    for login in ("linus@corp.example", "l.torvalds"):
+        response = client.post(
+            f"/reviews/items/{item.pk}/",
+            {"decision": "reassign", "comment": "his call", "reassign_to": login},
+        )
+        assert response.status_code == 400, login
+        assert "someone other than the reviewer or the person" in response.content.decode()
+    item.refresh_from_db()
+    assert item.reviewer == people.auditor and not item.history.exists()
