@@ -33,6 +33,14 @@ def check_actor(campaign: Campaign, actor: User | None) -> None:
     the Owners). The schedule (`actor` None) runs what an Owner defined."""
     is_owner = actor is None or actor.role == Role.OWNER
     if campaign.subject == Subject.CONSOLE_ADMINS and not is_owner:
+        audit.record(
+            "console.owner_only_refused",
+            actor=actor,
+            target=campaign if campaign.pk else None,
+            target_label="" if campaign.pk else campaign.name,
+            outcome="failure",
+            detail={"reason": OWNERS_ONLY},
+        )
         raise OwnerRequired(OWNERS_ONLY)
 
 

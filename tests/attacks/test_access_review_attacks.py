@@ -23,7 +23,7 @@ from access_reviews.models import (
 )
 from access_reviews.service import campaigns, chain, selection
 from access_reviews.service.launch import launch
-from querypie_admin.models import Role
+from querypie_admin.models import AuditEvent, Role
 from tests.access_reviews.conftest import (  # noqa: F401 - fixtures are used by name
     campaign,
     collect_fixture,
@@ -286,6 +286,8 @@ def test_a_system_admin_cannot_launch_or_close_a_campaign_that_reviews_the_owner
     assert client.post(campaign_url(c), {"op": "close"}).status_code == 403
     c.refresh_from_db()
     assert c.status == CampaignStatus.ACTIVE
+    refused = AuditEvent.objects.filter(action="console.owner_only_refused", outcome="failure")
+    assert list(refused.values_list("actor_id", flat=True)) == [system_admin.pk] * 3
 
 
 def test_an_owner_still_runs_a_console_admins_campaign(client, people, system_admin):
@@ -295,10 +297,24 @@ def test_an_owner_still_runs_a_console_admins_campaign(client, people, system_ad
     assert client.post(campaign_url(c), {"op": "launch"}).status_code == 302
     c.refresh_from_db()
     assert c.status == CampaignStatus.ACTIVE
+    assert not AuditEvent.objects.filter(action="console.owner_only_refused").exists()
     assert sorted(c.items.values_list("person_login", flat=True)) == [
         "owner@corp.example",
         "sysadmin@corp.example",
     ]
+
+
+def test_an_outside_or_script_next_is_not_followed(client, slack_review, people):
+    client.force_login(people.auditor)
+    ada = slack_review.items.get(person_login="ada@corp.example")
+    for target in (
+        "javascript:alert(1)",
+        "//evil.example/",
+        "/\\evil.example",
+        "https://evil.example",
+    ):
+        response = client.post(item_url(ada), {"decision": "keep", "comment": "ok", "next": target})
+        assert response["Location"] == MY, target
 
 
 def test_my_reviews_forms_need_the_csrf_token(slack_review, people):
