@@ -25,14 +25,19 @@ class CampaignStateError(ValueError):
     """The campaign is not in a state that allows this; the message says why."""
 
 
-def check_actor(campaign: Campaign, actor: User | None) -> None:
-    """Raise OwnerRequired when `actor` may not define, launch or close `campaign`.
+def may_run(campaign: Campaign, actor: User | None) -> bool:
+    """Whether `actor` may define, launch or close `campaign`.
 
     A campaign on the console's Owners and System Admins ends in demotions: it changes whom
     the console trusts, so only an Owner runs one (a System Admin's campaign could demote
     the Owners). The schedule (`actor` None) runs what an Owner defined."""
     is_owner = actor is None or actor.role == Role.OWNER
-    if campaign.subject == Subject.CONSOLE_ADMINS and not is_owner:
+    return campaign.subject != Subject.CONSOLE_ADMINS or is_owner
+
+
+def check_actor(campaign: Campaign, actor: User | None) -> None:
+    """Raise OwnerRequired (audited) unless `actor` may run `campaign` (may_run)."""
+    if not may_run(campaign, actor):
         audit.record(
             "console.owner_only_refused",
             actor=actor,

@@ -57,6 +57,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("access_review_campaign", pk=pk)
     context = {
         "campaign": campaign,
+        "may_run": campaigns.may_run(campaign, request.user),
         "progress": progress(campaign, timezone.localdate()),
         "extend_form": extend_form,
         **paginate(request, campaign.items.select_related("reviewer")),
