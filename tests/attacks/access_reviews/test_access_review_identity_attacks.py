@@ -2,26 +2,12 @@
 SCIM token or Okta's profile (a second console account claiming your Okta id, a manager
 field naming you). Each test says no; docs/SECURITY.md lists them."""
 
-# The access review fixtures are imported here, not in tests/attacks/conftest.py, whose `org`
-# is the sync's.
-# ruff: noqa: F811
-
-from access_reviews.models import ReviewerSource
 from access_reviews.service.launch import launch
 from querypie_admin.models import LinkSource, User
-from tests.access_reviews.conftest import (  # noqa: F401 - fixtures are used by name
-    campaign,
-    collect_fixture,
-    collected,
-    connected_fixture,
-    fake_fixture,
-    okta_clock_fixture,
-    org_fixture,
-    people,
-    pinned_clock,
-)
 from tests.factories import okta_user
 from tests.scim.conftest import user_body
+
+from .conftest import campaign, manager_campaign
 
 
 def test_a_scim_account_claiming_your_okta_id_does_not_let_you_review_yourself(
@@ -48,9 +34,7 @@ def test_a_scim_account_claiming_a_managers_okta_id_does_not_become_the_reviewer
     org.directory.update_user(org.alan.id, managerId=org.ada.id)
     collect()
     scim.post("/Users", user_body("decoy@corp.example", externalId=org.ada.id))
-    c = campaign(
-        people, scope_okta_ids=[org.slack.id], reviewer_source=ReviewerSource.MANAGER, reviewer=None
-    )
+    c = manager_campaign(people, org.slack.id)
     launch(c, people.owner)
     alan = c.items.get(person_login="alan@corp.example")
     assert (alan.reviewer, alan.reviewer_reason) == (people.ada, "manager")
@@ -62,9 +46,7 @@ def test_a_manager_field_naming_you_by_login_does_not_make_you_your_own_reviewer
     """Grace writes her own login, in other case and with spaces, as her manager."""
     org.directory.update_user(org.grace.id, manager="  GRACE@corp.example ")
     collect()
-    c = campaign(
-        people, scope_okta_ids=[org.slack.id], reviewer_source=ReviewerSource.MANAGER, reviewer=None
-    )
+    c = manager_campaign(people, org.slack.id)
     launch(c, people.owner)
     grace = c.items.get(person_login="grace@corp.example")
     assert (grace.reviewer, grace.reviewer_reason) == (people.owner, "fallback: self-review")

@@ -2,28 +2,15 @@
 profile, a SCIM push, a reviewer's comment) shown on pages and in emails, and how many emails
 a launch sends. Each test says no; docs/SECURITY.md lists them."""
 
-# The access review fixtures are imported here, not in tests/attacks/conftest.py, whose `org`
-# is the sync's.
-# ruff: noqa: F811
-
 import pytest
 from django.core import mail
 
 from access_reviews.models import ReviewItem
 from access_reviews.service import reminders
 from access_reviews.service.launch import launch
-from tests.access_reviews.conftest import (  # noqa: F401 - fixtures are used by name
-    campaign,
-    collect_fixture,
-    collected,
-    connected_fixture,
-    fake_fixture,
-    okta_clock_fixture,
-    org_fixture,
-    people,
-    pinned_clock,
-)
 from tests.factories import UserFactory
+
+from .conftest import campaign
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
