@@ -5,9 +5,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from okta_insights.models import OktaApp, OktaGroup
-from querypie_admin.models import DirectoryLink, User
+from querypie_admin.models import DirectoryLink, Role, User
 
 from .models import Campaign, Decision, ReviewerSource, Subject
+from .service.campaigns import OWNERS_ONLY
 from .service.items import ADMIN_WITHOUT_MFA, NEVER_SIGNED_IN
 
 NO_SIGN_IN = "no_sign_in"
@@ -111,8 +112,9 @@ class CampaignForm(forms.ModelForm):
             "guard_percent",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.fields["scope_apps"].choices = app_choices()
         self.fields["scope_groups"].choices = group_choices()
 
@@ -128,6 +130,8 @@ class CampaignForm(forms.ModelForm):
             self.add_error(
                 "reviewer_source", "Application owners review only who can reach an application."
             )
+        if subject == Subject.CONSOLE_ADMINS and self.actor.role != Role.OWNER:
+            self.add_error("subject", OWNERS_ONLY)
         if source == ReviewerSource.MANAGER and subject == Subject.CONSOLE_ADMINS:
             self.add_error(
                 "reviewer_source", "Console roles are reviewed by a named user, not managers."

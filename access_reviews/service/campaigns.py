@@ -9,22 +9,49 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from querypie_admin import audit
-from querypie_admin.models import User
+from querypie_admin.models import Role, User
+from querypie_admin.roles import OwnerRequired
 
-from ..models import Campaign, CampaignStatus
+from ..models import Campaign, CampaignStatus, Subject
 from . import recurrence, remediation
 
 SCHEDULE = "Access reviews: reminders and due dates"
 SCHEDULE_AT = {"minute": "0", "hour": "7"}
 SCHEDULE_ACTOR = "Access review schedule"
+OWNERS_ONLY = "Only an Owner can review the console's Owners and System Admins."
 
 
 class CampaignStateError(ValueError):
     """The campaign is not in a state that allows this; the message says why."""
 
 
+def may_run(campaign: Campaign, actor: User | None) -> bool:
+    """Whether `actor` may define, launch or close `campaign`.
+
+    A campaign on the console's Owners and System Admins ends in demotions: it changes whom
+    the console trusts, so only an Owner runs one (a System Admin's campaign could demote
+    the Owners). The schedule (`actor` None) runs what an Owner defined."""
+    is_owner = actor is None or actor.role == Role.OWNER
+    return campaign.subject != Subject.CONSOLE_ADMINS or is_owner
+
+
+def check_actor(campaign: Campaign, actor: User | None) -> None:
+    """Raise OwnerRequired (audited) unless `actor` may run `campaign` (may_run)."""
+    if not may_run(campaign, actor):
+        audit.record(
+            "console.owner_only_refused",
+            actor=actor,
+            target=campaign if campaign.pk else None,
+            target_label="" if campaign.pk else campaign.name,
+            outcome="failure",
+            detail={"reason": OWNERS_ONLY},
+        )
+        raise OwnerRequired(OWNERS_ONLY)
+
+
 def create(campaign: Campaign, actor: User) -> Campaign:
     """Save a new campaign (a draft) and, if it recurs, its schedule."""
+    check_actor(campaign, actor)
     with transaction.atomic():
         campaign.created_by = actor
         campaign.save()
@@ -41,6 +68,7 @@ def create(campaign: Campaign, actor: User) -> Campaign:
 def close(campaign: Campaign, actor: User | None) -> Campaign:
     """Close an active campaign (decisions stop changing) and plan its remediation;
     `actor` None is the schedule closing it after its due date."""
+    check_actor(campaign, actor)
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status != CampaignStatus.ACTIVE:

@@ -19,8 +19,15 @@ class DecisionError(ValueError):
     """A decision the rules refuse; the message is shown to the reviewer as it is."""
 
 
-def check(item: ReviewItem, decision: str, comment: str, reassign_to: User | None) -> None:
-    """Raise DecisionError unless `decision` may be recorded on `item` as given."""
+def check(
+    item: ReviewItem,
+    decision: str,
+    comment: str,
+    reassign_to: User | None,
+    reassign_okta_ids: frozenset[str] = frozenset(),
+) -> None:
+    """Raise DecisionError unless `decision` may be recorded on `item` as given;
+    `reassign_okta_ids` are the Okta ids linked to `reassign_to` (see okta_ids_of)."""
     if decision not in Decision.values:
         raise DecisionError("Choose Keep, Revoke or Reassign.")
     if decision == Decision.REVOKE and not comment.strip():
@@ -32,8 +39,27 @@ def check(item: ReviewItem, decision: str, comment: str, reassign_to: User | Non
             raise DecisionError("Choose an active console user to reassign to.")
         if not comment.strip():
             raise DecisionError("Give a reason to reassign.")
-        if reassign_to.pk == item.person_id or reassign_to.pk == item.reviewer_id:
+        if reassign_to.pk == item.reviewer_id or _is_person(reassign_to, item, reassign_okta_ids):
             raise DecisionError("Reassign to someone other than the reviewer or the person.")
+
+
+def okta_ids_of(user: User | None) -> frozenset[str]:
+    """The Okta ids the integrations linked to `user` (one query for a whole bulk)."""
+    if user is None:
+        return frozenset()
+    return frozenset(user.links.exclude(external_id="").values_list("external_id", flat=True))
+
+
+def _is_person(user: User, item: ReviewItem, okta_ids: frozenset[str]) -> bool:
+    """Whether `user` is the person `item` reviews: the account frozen at launch, or one that
+    appeared since (the sync or SCIM created it later, under the person's login, email or
+    Okta id), so that nobody is handed their own access to keep."""
+    login = item.person_login.lower()
+    return (
+        user.pk == item.person_id
+        or login in (user.login_id.lower(), (user.email or "").lower())
+        or item.person_okta_id in okta_ids
+    )
 
 
 def decide(
@@ -69,8 +95,9 @@ def decide_many(
             raise DecisionError("No items selected.")
         if any(item.reviewer_id != actor.pk for item in items):
             raise DecisionError("You can decide only the items assigned to you.")
+        linked = okta_ids_of(reassign_to) if decision == Decision.REASSIGN else frozenset()
         for item in items:
-            check(item, decision, comment, reassign_to)
+            check(item, decision, comment, reassign_to, linked)
         records = chain.append(
             [_record(locked, item, actor, decision, comment, reassign_to, now) for item in items]
         )

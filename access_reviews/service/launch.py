@@ -28,6 +28,7 @@ def launch(campaign: Campaign, actor: User | None) -> int:
     """Freeze the campaign's items and make it active; return how many items it has.
     `actor` None is the schedule (a recurring campaign's occurrence). A launch the rules
     refuse changes nothing and is audited as a failure, so a scheduled one is not silent."""
+    campaigns.check_actor(campaign, actor)
     try:
         count = _freeze(campaign, actor or campaigns.SCHEDULE_ACTOR)
     except LaunchError as exc:

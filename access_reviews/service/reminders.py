@@ -10,7 +10,9 @@ import smtplib
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
+from django.core.validators import validate_email
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -58,10 +60,14 @@ def _send(campaign: Campaign, template: str, *, undecided_only: bool) -> int:
     link = settings.CONSOLE_BASE_URL + reverse("my_reviews") + f"?campaign={campaign.pk}"
     messages = []
     for reviewer in User.objects.filter(pk__in=left, is_active=True).exclude(email=""):
+        if not _deliverable(reviewer.email):
+            logger.warning("Access review %s: %s has no usable email", campaign.pk, reviewer.pk)
+            continue
         context = {"campaign": campaign, "reviewer": reviewer, "link": link}
         context |= {"total": left[reviewer.pk]["total"], "left": left[reviewer.pk]["left"]}
         subject, _, body = render_to_string(template, context).partition("\n")
-        messages.append((subject.strip(), body.lstrip(), None, [reviewer.email]))
+        # One line whatever the name holds: a CR in a subject is refused by Django's mail.
+        messages.append((" ".join(subject.split()), body.lstrip(), None, [reviewer.email]))
     if not messages:
         return 0
     try:
@@ -70,3 +76,13 @@ def _send(campaign: Campaign, template: str, *, undecided_only: bool) -> int:
         # The campaign goes on without its emails: reviewers still find it on My reviews.
         logger.warning("Access review %s: emails not sent (%s)", campaign.pk, exc)
         return 0
+
+
+def _deliverable(email: str) -> bool:
+    """Whether `email` is one address: an email set by SCIM or the sync with a line break in
+    it would fail every email of the launch (Django refuses the header), not add a recipient."""
+    try:
+        validate_email(email)  # refuses CR and LF
+    except ValidationError:
+        return False
+    return True

@@ -29,7 +29,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         campaign = campaigns.create(form.save(), request.user)
         messages.success(request, f"Campaign “{campaign.name}” saved as a draft: Launch it here.")
@@ -57,6 +57,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("access_review_campaign", pk=pk)
     context = {
         "campaign": campaign,
+        "may_run": campaigns.may_run(campaign, request.user),
         "progress": progress(campaign, timezone.localdate()),
         "extend_form": extend_form,
         **paginate(request, campaign.items.select_related("reviewer")),
