@@ -163,7 +163,8 @@ def dry_run(campaign: Campaign) -> DryRun:
         )
         for row in rows
     ]
-    return DryRun(calls, guarded, any(_demotes_admin(r) for r in rows))
+    mapped = set(RoleMapping.objects.values_list("okta_group_id", flat=True))
+    return DryRun(calls, guarded, any(_demotes_admin(r, mapped) for r in rows))
 
 
 def _guarded_apps(campaign: Campaign, rows: list[Row]) -> dict[str, tuple[int, int]]:
@@ -203,13 +204,17 @@ def _group_grants(group_ids: set[str]) -> dict[str, list[str]]:
     return grants
 
 
-def _demotes_admin(row: Row) -> bool:
+def _demotes_admin(row: Row, mapped_groups: set[str]) -> bool:
+    """Whether the row takes a console Owner's or System Admin's role: demoting it here, or
+    removing them in Okta from a group a role mapping names (the next sync or hook would
+    demote them), so a System Admin's campaign cannot take an Owner's role either way."""
     person = row.item.person
-    return (
-        row.action == Action.DEMOTE_CONSOLE_ROLE
-        and person is not None
-        and person.role in ADMIN_ROLES
-    )
+    if person is None or person.role not in ADMIN_ROLES:
+        return False
+    if row.action == Action.DEMOTE_CONSOLE_ROLE:
+        return True
+    group = row.item.via_group_okta_id or row.item.access_id
+    return row.action == Action.REMOVE_FROM_GROUP and group in mapped_groups
 
 
 # Confirmation -------------------------------------------------------------------------------
@@ -229,7 +234,10 @@ def confirm(campaign: Campaign, actor: User, typed_count: str = "") -> Confirmed
         Campaign.objects.select_for_update().get(pk=campaign.pk)
         plan = dry_run(campaign)
         if plan.needs_owner and actor.role != Role.OWNER:
-            raise OwnerRequired("Demoting a console Owner or System Admin needs an Owner.")
+            raise OwnerRequired(
+                "Demoting a console Owner or System Admin, or removing one from a group a role"
+                " mapping names, needs an Owner."
+            )
         second = typed_count.strip() == str(plan.guarded_count) and plan.guarded_count > 0
         queued, held = [], []
         for call in plan.calls:

@@ -11,7 +11,7 @@ from access_reviews.service import campaigns, execution, remediation, verificati
 from access_reviews.service.decisions import decide as decide_for_real
 from access_reviews.service.decisions import decide_many
 from access_reviews.tasks import execute_remediations
-from querypie_admin.models import AuditEvent, Role
+from querypie_admin.models import AuditEvent, Role, RoleMapping
 from querypie_admin.roles import OwnerRequired
 from tests.factories import UserFactory
 
@@ -141,6 +141,26 @@ def test_demoting_a_console_admin_needs_an_owner(collected, people):
     people.alan.refresh_from_db()
     assert people.alan.role == Role.USER
     assert status_of(it) == Status.VERIFIED
+
+
+def test_removing_an_owner_from_a_mapped_group_needs_an_owner(review, people, connected):
+    """A System Admin's campaign must not take an Owner's role through Okta: removing the
+    Owner from a group a role mapping names would demote them at the next sync or hook."""
+    c, items = review
+    save_write_token()
+    alan = items["alan"]  # on Slack through Engineers
+    RoleMapping.objects.create(okta_group_id=alan.via_group_okta_id, role=Role.OWNER)
+    people.alan.role = Role.OWNER
+    people.alan.save()
+    admin = UserFactory(login_id="sysadmin@corp.example", role=Role.SYSTEM_ADMIN)
+    decide(alan, people)
+    campaigns.close(c, people.owner)
+
+    assert remediation.dry_run(c).needs_owner
+    with pytest.raises(OwnerRequired):
+        remediation.confirm(c, admin)
+    assert deletes(connected)["remove_group_member"] == 0
+    assert remediation.confirm(c, people.owner).queued
 
 
 def test_a_failed_call_keeps_oktas_error_and_is_retried(review, people, connected):
