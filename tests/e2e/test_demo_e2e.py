@@ -131,6 +131,9 @@ def test_try_it_without_an_okta_org(
     collect_then_read_a_report(page, console_url)
     shot(page, "07-demo-admins-without-mfa")
     deactivate_in_okta_by_event_hook(page, console_url, demo_okta)
+    page.reload()  # the panel, with the delivery's event applied
+    expect(page.locator("#hook-status")).to_contain_text("user.lifecycle.deactivate")
+    shot(page, "07-event-hooks-delivery-applied")
     promote_a_member_by_role_mapping(page, console_url, demo_okta)
     shot(page, "07-demo-role-mapping")
     rotate_with_the_printed_commands(page, console_url, demo_okta)
