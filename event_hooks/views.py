@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from querypie_admin import audit, encryption
 from querypie_admin.directory import Caller
+from querypie_admin.placed_messages import back_to
 from querypie_admin.roles import admin_required, public, trust_settings
 
 from .forms import HeldForm, HookSettingsForm
@@ -27,6 +28,9 @@ from .service.status import hook_status
 logger = logging.getLogger(__name__)
 NEW_SECRET_KEY = "event_hook_new_secret"
 NEW_SECRET_PURPOSE = b"event-hook-new-secret-in-session"
+# The panel's section (and its messages' place) of each button: placed_messages.py.
+PLACES = {"save": "hook-types", "secret": "hook-secret", "remove_previous": "hook-secret",
+          "register": "hook-okta", "verify": "hook-okta", "refresh": "hook-okta"}  # fmt: skip
 
 
 @public  # Okta's deliveries: the header secret protects it
@@ -91,7 +95,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         ACTIONS[op](request, caller)
     else:
         messages.error(request, "Choose one of the panel's buttons.")
-    return redirect("event_hooks_settings")
+        return redirect("event_hooks_settings")
+    return back_to(request, "event_hooks_settings", PLACES[op])
 
 
 def _new_secret(request: HttpRequest, caller: Caller) -> None:
@@ -151,7 +156,7 @@ def held_events(request: HttpRequest, action: str) -> HttpResponse:
     form = HeldForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Reload the page: the list of held events was not sent.")
-        return redirect("event_hooks_settings")
+        return back_to(request, "event_hooks_settings", "hook-status")
     caller, listed = Caller.console(request), form.cleaned_data
     try:
         if action == "confirm":
@@ -163,4 +168,4 @@ def held_events(request: HttpRequest, action: str) -> HttpResponse:
             messages.success(request, f"{count} held events discarded.")
     except held.HeldChanged as changed:
         messages.error(request, str(changed))
-    return redirect("event_hooks_settings")
+    return back_to(request, "event_hooks_settings", "hook-status")

@@ -16,10 +16,19 @@ register.filter("detail_fields", detail_fields)
 # What a status means to someone scanning a page; each tone has its own colour in
 # static/css/console.css (.tone-*). A status not named here is shown neutral.
 TONES = {
-    "ok": ("succeeded", "active", "applied", "collected", "readable", "enabled", "success"),
+    "ok": (
+        "succeeded",
+        "active",
+        "applied",
+        "collected",
+        "readable",
+        "enabled",
+        "success",
+        "verified",
+    ),
     "waiting": ("queued", "received", "scheduled", "pending"),
     "running": ("running",),
-    "attention": ("needs_confirmation", "held", "partial", "expiring"),
+    "attention": ("needs_confirmation", "held", "partial", "expiring", "unverified"),
     "failed": ("failed", "failure", "inactive", "expired", "not_readable", "suspended"),
 }
 TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}

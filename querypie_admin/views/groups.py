@@ -14,6 +14,10 @@ from . import managed
 from .outcome import refusal_as_message, refusal_beside
 from .paging import paginate, valid_filters
 
+# A group's page shows its members 20 at a time: with 50, a big Okta group made the page
+# 2,800 px tall and put "What Okta sent" and the ownership buttons far below (issue 23).
+MEMBERS_PER_PAGE = 20
+
 
 @admin_required
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -46,7 +50,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "group": group,
         "is_owner": Caller.console(request).acts_as_owner,
         **managed.context(group),
-        **paginate(request, members),
+        **paginate(request, members, MEMBERS_PER_PAGE),
     }
     return render(request, "console/group_detail.html", context)
 

@@ -7,11 +7,11 @@ from django.http import HttpRequest
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, qs) -> dict:
+def paginate(request: HttpRequest, qs, size: int = PAGE_SIZE) -> dict:
     """Return the context a list template needs: the page and the query minus `page`."""
     params = request.GET.copy()
     params.pop("page", None)
-    page: Page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page: Page = Paginator(qs, size).get_page(request.GET.get("page"))
     return {"page": page, "query": params.urlencode()}
 
 

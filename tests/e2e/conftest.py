@@ -47,7 +47,8 @@ def console_url(live_server, settings) -> str:
 
 @pytest.fixture
 def page(browser: Browser) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    """A desktop browser at 1400x900: the size README's screenshots are taken and looked at."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page

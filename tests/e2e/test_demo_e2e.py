@@ -1,7 +1,10 @@
-"""README's "Try it without an Okta org", end to end in a browser: the fake Okta that
-scripts/demo starts, then SCIM provisioning, Login with Okta, Single Logout, the sync, the
-reports after Collect now, a deactivation in Okta arriving by Event Hook, and a certificate
-rotation with the commands the demo prints; and Ctrl-C on scripts/demo itself."""
+"""README's "Try it without an Okta org", end to end in a browser, in README's order and with
+its words (the pages reached through the sidebar and the Authentication sections, the buttons
+it names): the fake Okta that scripts/demo starts, then SCIM provisioning, Login with Okta,
+Single Logout both ways, the sync, the reports after Collect now, a deactivation in Okta
+arriving by Event Hook, a role mapping chosen with the group picker promoting a member added
+in Okta, and a certificate rotation with the commands the demo prints; and Ctrl-C on
+scripts/demo itself."""
 
 import os
 import signal
@@ -36,6 +39,14 @@ def demo_okta(console_url, settings):
         yield fake
 
 
+def open_section(page: Page, section: str) -> None:
+    """**Authentication** > **`section`**: the sidebar, then the sections' navigation."""
+    sidebar = page.get_by_role("navigation", name="Administrator")
+    sidebar.get_by_role("link", name="Authentication", exact=True).click()
+    sections = page.get_by_role("navigation", name="Authentication sections")
+    sections.get_by_role("link", name=section, exact=True).click()
+
+
 def push_scim(page: Page, console_url: str) -> None:
     """Step 1: Provisioning > Enable > Generate Token, then `scripts/demo push-scim TOKEN`."""
     page.get_by_role("link", name="Provisioning").click()
@@ -51,16 +62,14 @@ def push_scim(page: Page, console_url: str) -> None:
 
 def connect_saml(page: Page, console_url: str, fake: FakeOkta) -> None:
     """Step 2: Metadata URL, Fetch, Authentication Type Okta, Save identity provider settings."""
-    page.goto(f"{console_url}/administrator/authentication/identity-provider/")
+    open_section(page, "Identity provider")
     page.get_by_label("Metadata URL", exact=True).fill(fake.saml.metadata_url)
     page.get_by_role("button", name="Fetch").click()
     expect(page.get_by_text(fake.saml.entity_id, exact=True)).to_be_visible()
     page.get_by_label("Authentication Type", exact=True).select_option(label="Okta")
     page.get_by_role("button", name="Save identity provider settings").click()
     expect(page.get_by_role("heading", name="Authentication Type: Okta")).to_be_visible()
-    page.get_by_role("navigation", name="Authentication sections").get_by_role(
-        "link", name="Single Logout and certificates"
-    ).click()
+    open_section(page, "Single Logout and certificates")
     expect(page.locator("#sso-slo-url")).to_have_text(f"{console_url}/saml/sp/slo")
 
 
@@ -76,9 +85,9 @@ def first_listed_user(fake: FakeOkta) -> str:
 
 
 def synchronize(page: Page, console_url: str, fake: FakeOkta) -> None:
-    """Step 3: Synchronization with the fake's API URL, token and Application ID; Dry Run, then
+    """Step 4: Synchronization with the fake's API URL, token and Application ID; Dry Run, then
     Save Changes on the values the Dry Run kept, without typing them again."""
-    page.goto(f"{console_url}/administrator/authentication/okta-sync/")
+    open_section(page, "Synchronization")
     page.get_by_role("checkbox", name="Use Synchronization with the Authentication System").check()
     page.get_by_label("API URL", exact=True).fill(fake.base_url)
     page.get_by_label("API Token", exact=True).fill(fake.token)
@@ -114,6 +123,7 @@ def test_try_it_without_an_okta_org(
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out of QueryPie and Okta.")).to_be_visible()
     assert len(demo_okta.saml.logout_requests) == 1
+    sign_out_from_the_fake_dashboard(page, console_url, demo_okta, login)
 
     sign_in(page, console_url, owner.login_id, password)
     synchronize(page, console_url, demo_okta)
@@ -121,8 +131,32 @@ def test_try_it_without_an_okta_org(
     collect_then_read_a_report(page, console_url)
     shot(page, "07-demo-admins-without-mfa")
     deactivate_in_okta_by_event_hook(page, console_url, demo_okta)
+    page.reload()  # the panel, with the delivery's event applied
+    expect(page.locator("#hook-status")).to_contain_text("user.lifecycle.deactivate")
+    shot(page, "07-event-hooks-delivery-applied")
+    promote_a_member_by_role_mapping(page, console_url, demo_okta)
+    shot(page, "07-demo-role-mapping")
     rotate_with_the_printed_commands(page, console_url, demo_okta)
     shot(page, "07-demo-rotated")
+
+
+def sign_out_from_the_fake_dashboard(page: Page, console_url: str, fake: FakeOkta, login: str):
+    """Step 3's other way: signed in again with Okta, the fake's dashboard (My Apps) > Sign out
+    signs out of Okta, then of the console in a hidden iframe."""
+    page.goto(f"{console_url}/login/")
+    page.get_by_role("link", name="Login with Okta").click()
+    page.get_by_label("User").select_option(label=login)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My profile")).to_be_visible()
+    page.goto(f"{fake.base_url}/")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out of Okta.")).to_be_visible()
+
+    def signed_out_of_the_console() -> bool:
+        page.goto(f"{console_url}/me/")
+        return "/login/" in page.url
+
+    wait_for(signed_out_of_the_console, 15, "the hidden iframe signs out of the console")
 
 
 def okta_cli(fake: FakeOkta, *args: str) -> str:
@@ -134,18 +168,25 @@ def okta_cli(fake: FakeOkta, *args: str) -> str:
 
 
 def collect_then_read_a_report(page: Page, console_url: str) -> None:
-    """Step 5: Okta visibility > Collect now, then a report the demo org fills."""
-    page.goto(f"{console_url}/administrator/okta/")
+    """Step 5: Okta visibility > Collect now, then Applications, Activity and Access review."""
+    page.get_by_role("navigation", name="Administrator").get_by_role(
+        "link", name="Okta visibility"
+    ).click()
     page.get_by_role("button", name="Collect now").click()
     expect(page.locator("[data-run-status]").first).to_have_text("Succeeded", timeout=60_000)
-    page.goto(f"{console_url}/administrator/okta/access-review/")
+    okta_pages = page.get_by_role("navigation", name="Okta")
+    okta_pages.get_by_role("link", name="Applications").click()
+    expect(page.get_by_role("link", name="QueryPie", exact=True)).to_be_visible()
+    okta_pages.get_by_role("link", name="Activity").click()
+    expect(page.get_by_text("user.authentication.sso").first).to_be_visible()
+    okta_pages.get_by_role("link", name="Access review").click()
     page.get_by_role("link", name="Admins without MFA").click()
     expect(page.locator(".okta-report")).to_contain_text("@example.com")
 
 
 def deactivate_in_okta_by_event_hook(page: Page, console_url: str, fake: FakeOkta) -> None:
     """Step 6: Register with Okta, then `scripts/demo okta deactivate <example user>`."""
-    page.goto(f"{console_url}/administrator/authentication/okta-event-hooks/")
+    open_section(page, "Event Hooks")
     page.get_by_role("button", name="Register with Okta").click()
     expect(page.get_by_text("Registered with Okta as event hook")).to_be_visible()
     login = demo_examples(fake.directory)["Example user"]
@@ -157,13 +198,40 @@ def deactivate_in_okta_by_event_hook(page: Page, console_url: str, fake: FakeOkt
     wait_for(lambda: not User.objects.get(login_id=login).is_active, 90, "the hook deactivates")
 
 
+def promote_a_member_by_role_mapping(page: Page, console_url: str, fake: FakeOkta) -> None:
+    """Step 7: Role mapping: the example group chosen with the picker (part of its name typed),
+    mapped to a role; then `scripts/demo okta add-to-group <example member> <example group>`:
+    the hook's delivery gives the member the mapped role."""
+    examples = demo_examples(fake.directory)
+    group_id, member = examples["Example group ID"], examples["Example member"]
+    assert User.objects.get(login_id=member).role == "user"
+    open_section(page, "Role mapping")
+    page.get_by_label("Okta group ID", exact=True).press_sequentially(
+        examples["Example group"][:5].lower()
+    )
+    page.get_by_role("option").filter(has_text=group_id).click()
+    expect(page.get_by_label("Okta group ID", exact=True)).to_have_value(group_id)
+    page.get_by_label("Console role", exact=True).select_option(label="System Admin")
+    page.get_by_role("button", name="Add mapping").click()
+    expect(page.locator("#mapping-add .msg-placed").first).to_contain_text(group_id)
+
+    printed = okta_cli(fake, "add-to-group", member, examples["Example group"])
+
+    assert f"delivered to {console_url}/api/okta/event-hook: HTTP 204" in printed
+    wait_for(
+        lambda: User.objects.get(login_id=member).role == "system_admin",
+        90,
+        "the hook gives the member the mapped role",
+    )
+
+
 def rotate_with_the_printed_commands(page: Page, console_url: str, fake: FakeOkta) -> None:
     """Step 8: generate-key, Refresh now, the printed activate command, Login with Okta."""
     printed = okta_cli(fake, "generate-key")
     activate = next(
         line.split()[2:] for line in printed.splitlines() if "okta activate-key" in line
     )
-    page.goto(f"{console_url}/administrator/authentication/single-logout/")
+    open_section(page, "Single Logout and certificates")
     page.get_by_role("button", name="Refresh now").click()
     row = page.locator(".sso-certificates tr", has_text="CN=fake-okta signing")
     expect(row.filter(has_text="key 2")).to_contain_text("Trusted (Okta's next certificate)")

@@ -41,6 +41,16 @@ def test_group_detail_lists_members(admin_client, user_factory, group_factory):
     assert "DBA" in page and "dba1@corp.example" in page
 
 
+def test_a_group_s_page_lists_its_members_20_at_a_time(admin_client, user_factory, group_factory):
+    group = group_factory(name="Big")
+    directory.add_members(Caller.command("test"), group, user_factory.create_batch(45))
+    first = admin_client.get(reverse("group_detail", args=[group.pk]))
+    assert len(first.context["page"].object_list) == 20
+    assert "Page 1 of 3 (45 in all)" in first.content.decode()
+    third = admin_client.get(reverse("group_detail", args=[group.pk]), {"page": 3})
+    assert len(third.context["page"].object_list) == 5
+
+
 def test_admin_deactivates_a_local_user_but_not_an_okta_user(admin_client, user_factory):
     local = user_factory()
     okta = okta_user(LinkSource.SCIM)

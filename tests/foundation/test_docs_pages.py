@@ -14,7 +14,8 @@ from tests.foundation.conftest import Person
 from tests.workers import ROOT
 
 pytestmark = pytest.mark.django_db
-MENTION = re.compile(r"docs/([A-Z][A-Z0-9_]*\.md)")
+MENTION = re.compile(r'{% docs_link "([^"]+)" %}')
+PLAIN_MENTION = re.compile(r"docs/[A-Z][A-Z0-9_]*\.md")
 
 
 def test_a_signed_in_user_reads_every_document(plain_user):
@@ -64,6 +65,17 @@ def test_every_docs_mention_in_a_template_names_a_document():
     templates = Path(ROOT) / "templates"
     mentioned = {m for t in templates.rglob("*.html") for m in MENTION.findall(t.read_text())}
     assert mentioned and mentioned <= set(docs_pages.names())
+
+
+def test_no_template_mentions_a_document_without_linking_it():
+    """A `docs/NAME.md` in a template's text is a `{% docs_link %}`, never plain text."""
+    templates = Path(ROOT) / "templates"
+    plain = {
+        f"{t.name}: {m}"
+        for t in templates.rglob("*.html")
+        for m in PLAIN_MENTION.findall(t.read_text())
+    }
+    assert plain == set()
 
 
 def test_the_docs_pages_keep_the_csp(admin_client):

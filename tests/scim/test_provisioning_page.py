@@ -68,12 +68,12 @@ def test_token_row_shows_issue_and_expiry_dates_status_and_last_use(admin_client
     page = admin_client.get(PAGE).content.decode()
     assert f"<td>{token.created_at:%Y-%m-%d}</td>" in page
     assert f"<td>{token.expires_at:%Y-%m-%d}</td>" in page
-    assert '<td class="status-active">Active</td>' in page and "<td>Never</td>" in page
+    assert 'tone-ok" data-status="Active">Active</span>' in page and "<td>Never</td>" in page
     ScimToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     ScimToken.objects.update(last_used_at=timezone.now())
     page = admin_client.get(PAGE).content.decode()
-    assert '<td class="status-expired">Expired</td>' in page
-    assert f"{timezone.now():%Y-%m-%d}" in page.split("status-expired")[1]
+    assert 'tone-failed" data-status="Expired">Expired</span>' in page
+    assert f"{timezone.now():%Y-%m-%d}" in page.split('data-status="Expired"')[1]
 
 
 def test_generate_token_is_disabled_at_two_with_the_reason(admin_client):
