@@ -18,7 +18,14 @@ from okta_insights.reports.base import spreadsheet_safe
 from querypie_admin import audit
 from querypie_admin.models import User
 
-from ..models import Campaign, DecisionRecord, ReviewItem
+from ..models import (
+    Campaign,
+    Decision,
+    DecisionRecord,
+    RemediationAction,
+    RemediationStatus,
+    ReviewItem,
+)
 from . import chain
 
 CHUNK = 5000
@@ -199,7 +206,7 @@ def _item_cells(item: dict) -> list:
 def _decision_cells(record: dict) -> list:
     return [
         record["id"],
-        record["decision"],
+        Decision(record["decision"]).label,
         record["comment"],
         record["decided_by_label"],
         _when(record["decided_at"]),
@@ -212,8 +219,8 @@ def _remediation_cells(item: dict) -> list:
     if not item["remediation__action"]:
         return ["", "", "", "", "", ""]
     return [
-        item["remediation__action"],
-        item["remediation__status"],
+        RemediationAction(item["remediation__action"]).label,
+        RemediationStatus(item["remediation__status"]).label,
         item["remediation__attempts"],
         _when(item["remediation__executed_at"]),
         _when(item["remediation__verified_at"]),

@@ -49,10 +49,10 @@ def test_the_csv_has_the_definition_every_decision_and_the_verified_removal(clie
     assert ["Chain", "Decision chain verified: 3 rows"] in preamble
     ada = [r for r in rows if r["Person"] == "ada@corp.example"]
     assert [(r["Decision"], r["Comment"], r["Decided by"]) for r in ada] == [
-        ("keep", "", "auditor@corp.example"),
-        ("revoke", "left the company", "auditor@corp.example"),
+        ("Keep", "", "auditor@corp.example"),
+        ("Revoke", "left the company", "auditor@corp.example"),
     ]
-    assert {r["Remediation status"] for r in ada} == {"verified"}
+    assert {r["Remediation status"] for r in ada} == {"Removed, verified in Okta"}
     assert all(r["Verified at"] for r in ada)
     grace = next(r for r in rows if r["Person"] == "grace@corp.example")
     assert grace["Decision"] == "" and grace["Remediation"] == ""
