@@ -3,12 +3,11 @@ its due date), extended. Launching is service.launch; decisions are service.deci
 
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from querypie_admin import audit
+from querypie_admin.daily_tasks import run_daily
 from querypie_admin.models import Role, User
 from querypie_admin.roles import OwnerRequired
 
@@ -16,7 +15,7 @@ from ..models import Campaign, CampaignStatus, Subject
 from . import recurrence, remediation
 
 SCHEDULE = "Access reviews: reminders and due dates"
-SCHEDULE_AT = {"minute": "0", "hour": "7"}
+SCHEDULE_AT = {"minute": 0, "hour": 7}
 SCHEDULE_ACTOR = "Access review schedule"
 OWNERS_ONLY = "Only an Owner can review the console's Owners and System Admins."
 
@@ -123,14 +122,4 @@ def close_past_due(today: date) -> list[int]:
 
 def ensure_daily_schedule() -> None:
     """The daily task (reminders, closing at the due date), created with the first launch."""
-    fields = SCHEDULE_AT | {"day_of_month": "*", "month_of_year": "*", "day_of_week": "*"}
-    cron = CrontabSchedule.objects.get_or_create(**fields, timezone=settings.TIME_ZONE)[0]
-    PeriodicTask.objects.update_or_create(
-        name=SCHEDULE,
-        defaults={
-            "task": "access_reviews.tasks.daily",
-            "crontab": cron,
-            "interval": None,
-            "enabled": True,
-        },
-    )
+    run_daily(SCHEDULE, "access_reviews.tasks.daily", **SCHEDULE_AT)

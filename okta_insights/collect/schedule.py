@@ -7,20 +7,20 @@ activity is wanted sooner, and retention runs daily. Beat's DatabaseScheduler no
 saved PeriodicTask, so a change applies without restart.
 """
 
-from django.conf import settings
 from django.db.models.signals import post_delete, post_save
-from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from okta.models import OktaOrg
 from okta.schedule import REPLICATION_TASK_NAME as SYNC_TASK_NAME
 from okta.schedule import describe as describe_frequency
+from querypie_admin.daily_tasks import run_daily
 
 from ..models import CollectionSettings
 
 COLLECTION_TASK_NAME = "Okta visibility collection"
 SYSTEM_LOG_TASK_NAME = "Okta System Log"
 RETENTION_TASK_NAME = "Okta System Log retention"
-RETENTION_AT = {"minute": "17", "hour": "3"}
+RETENTION_AT = {"minute": 17, "hour": 3}
 
 
 def apply_schedules(collection: CollectionSettings | None = None) -> None:
@@ -82,17 +82,7 @@ def _every_minutes(collection: CollectionSettings) -> None:
 
 def _daily_retention() -> None:
     """Kept even while collection is off: stored activity still ages out."""
-    fields = RETENTION_AT | {"day_of_month": "*", "month_of_year": "*", "day_of_week": "*"}
-    cron = CrontabSchedule.objects.get_or_create(**fields, timezone=settings.TIME_ZONE)[0]
-    PeriodicTask.objects.update_or_create(
-        name=RETENTION_TASK_NAME,
-        defaults={
-            "task": "okta_insights.tasks.enforce_retention",
-            "crontab": cron,
-            "interval": None,
-            "enabled": True,
-        },
-    )
+    run_daily(RETENTION_TASK_NAME, "okta_insights.tasks.enforce_retention", **RETENTION_AT)
 
 
 def _sync_schedule_changed(sender, instance: PeriodicTask, **kwargs) -> None:
