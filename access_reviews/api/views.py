@@ -49,6 +49,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CampaignSerializer
     permission_classes = [IsConsoleAdmin]
+    lookup_value_regex = r"[0-9]+"  # any other id is a 404 from the URL conf, never a 500
     queryset = Campaign.objects.select_related("reviewer", "fallback_reviewer")
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
@@ -101,6 +102,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ItemSerializer
     permission_classes = [IsSignedIn]
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema generation
