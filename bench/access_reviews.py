@@ -27,21 +27,13 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench_database import recreate_database
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DB_NAME = "access_reviews_bench"
-SERVER = "postgres://postgres@127.0.0.1:5432"
 TARGETS = {"launch": 10.0, "page_p99": 0.300, "bulk": 5.0, "evidence": 10.0}
 BATCH = 5000
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{SERVER}/{DB_NAME}"
 
 
 def setup_django(db_url: str) -> None:
@@ -207,7 +199,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
 
-    setup_django(recreate_database())
+    setup_django(recreate_database(DB_NAME))
     seconds, apps = timed(lambda: seed(args))
     print(f"Seeded {args.users} Okta users, {args.apps} apps in {seconds:.1f}s", flush=True)
     owner, big_reviewer, reviewer = console_users()

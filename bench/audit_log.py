@@ -18,19 +18,11 @@ import time
 import uuid
 from pathlib import Path
 
+from bench_database import recreate_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DB_NAME = "audit_log_bench"
-SERVER = "postgres://postgres@127.0.0.1:5432"
 TIMES = 5
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{SERVER}/{DB_NAME}"
 
 
 def fill(runs: int, per_run: int, singles: int) -> None:
@@ -67,7 +59,7 @@ def main() -> None:
     parser.add_argument("--per-run", type=int, default=50_000)
     parser.add_argument("--singles", type=int, default=20_000)
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = recreate_database()
+    os.environ["DATABASE_URL"] = recreate_database(DB_NAME)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "querypie_admin.settings")
     sys.path.insert(0, str(ROOT))
     import django

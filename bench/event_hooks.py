@@ -25,9 +25,10 @@ import sys
 import time
 from pathlib import Path
 
+from bench_database import recreate_database
+
 ROOT = Path(__file__).resolve().parents[1]
 DB_NAME = "event_hooks_bench"
-SERVER = "postgres://postgres@127.0.0.1:5432"
 BROKER = "redis://127.0.0.1:6379/10"
 SINGLE = 200  # deliveries sent one after another, nothing else happening
 WARM_UP = 20  # first requests of each gunicorn worker (connections to the database, Redis)
@@ -37,15 +38,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def recreate_database() -> str:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{SERVER}/{DB_NAME}"
 
 
 def environment(db_url: str, console_url: str, var_dir: Path) -> dict[str, str]:
@@ -183,7 +175,7 @@ def main() -> None:
     port = free_port()
     var_dir = ROOT / "var" / "bench-event-hooks"
     var_dir.mkdir(parents=True, exist_ok=True)
-    env = environment(recreate_database(), f"http://127.0.0.1:{port}", var_dir)
+    env = environment(recreate_database(DB_NAME), f"http://127.0.0.1:{port}", var_dir)
     os.environ.update(env)
     processes = start_console(env, port)
     try:
