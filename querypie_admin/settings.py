@@ -133,11 +133,17 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 
+# psycopg prepares a statement after 5 runs on a connection; only the server-bound cursor of
+# querypie_admin.prepared_statements does so (Django's own cursor binds on the client).
+POSTGRESQL_OPTIONS = {"prepare_threshold": 5}
+
 
 def _database(url: str) -> dict:
     database = dj_database_url.parse(url, conn_max_age=60)
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    elif "postgresql" in database["ENGINE"]:
+        database["OPTIONS"] = {**POSTGRESQL_OPTIONS, **database.get("OPTIONS", {})}
     return database
 
 

@@ -12,6 +12,8 @@ DATABASES = {
         os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/querypie_admin")
     )
 }
+if "postgresql" in DATABASES["default"]["ENGINE"]:  # prepared statements as in production
+    DATABASES["default"]["OPTIONS"] = POSTGRESQL_OPTIONS  # noqa: F405
 # Each run creates its own test database, so two suites on one machine never share one.
 DATABASES["default"]["TEST"] = {
     "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}_{secrets.token_hex(3)}"

@@ -24,6 +24,7 @@ from querypie_admin import directory
 from querypie_admin.models import AuthProvider, Group
 from querypie_admin.roles import Access, AccessRule
 
+from . import reads
 from .adapters.base import caller_of, with_scim_link
 from .adapters.group_roles import RoleWatch
 from .adapters.groups import member_rows, members_added
@@ -134,9 +135,7 @@ class ResourceViewMixin(ScimViewMixin):
         return self.render(request, self.get_object())
 
     def get_many(self, request: HttpRequest) -> HttpResponse:
-        query = request.GET.get("filter")
-        qs = self.search_queryset(query) if query else self.base_queryset().order_by("pk")
-        return self._build_response(request, qs, *self._page(request.GET))
+        return self._list_response(request, request.GET.get("filter"), *self._page(request.GET))
 
     def search_queryset(self, query: str) -> QuerySet:
         matching = self.__class__.parser_getter().search(query, self.request)
@@ -157,12 +156,16 @@ class ResourceViewMixin(ScimViewMixin):
             raise bad_request("startIndex and count must be integers") from exc
         return start, count
 
-    def _build_response(self, request, qs, start, count, body=None) -> HttpResponse:
+    def _list_response(self, request, query, start, count, body=None) -> HttpResponse:
+        """A ListResponse: Okta's frequent reads from one prepared statement (`prepared_page`),
+        any other from the ORM."""
         attributes, excluded = self._attribute_params(request, body)
-        rows = with_scim_link(qs)[start - 1 : start - 1 + count]
-        page = self.load_page(rows, attributes, excluded)
-        short_first_page = start == 1 and len(page) < count
-        total = len(page) if short_first_page else qs.count()  # Okta's look-ups: one query
+        found = self.prepared_page(query, start, count) if reads.available() else None
+        if found is None:
+            qs = self.search_queryset(query) if query else self.base_queryset().order_by("pk")
+            found = self._orm_page(qs, start, count, attributes, excluded)
+        page, total = found
+        page = self.load_page(page, attributes, excluded)
         resources = []
         for obj in page:
             scim_obj = self.adapter(obj, request)
@@ -177,9 +180,23 @@ class ResourceViewMixin(ScimViewMixin):
         }
         return scim_response(doc)
 
-    def load_page(self, qs: QuerySet, attributes: list, excluded: list) -> list:
-        """One page of resources, with what they need for rendering loaded in bulk."""
+    def prepared_page(self, query: str | None, start: int, count: int) -> tuple[list, int] | None:
+        """(page, totalResults) of the reads scim.reads answers, else None (the ORM's)."""
+        return None
+
+    def _orm_page(self, qs, start, count, attributes, excluded) -> tuple[list, int]:
+        rows = with_scim_link(qs)[start - 1 : start - 1 + count]
+        page = self.load_rows(rows, attributes, excluded)
+        short_first_page = start == 1 and len(page) < count
+        return page, len(page) if short_first_page else qs.count()  # Okta's look-ups: one query
+
+    def load_rows(self, qs: QuerySet, attributes: list, excluded: list) -> list:
+        """One page of the ORM's rows, with what rendering needs brought by the same query."""
         return list(qs)
+
+    def load_page(self, page: list, attributes: list, excluded: list) -> list:
+        """A page of resources with what rendering them needs, loaded in bulk."""
+        return page
 
     def write(self, request: HttpRequest, scim_obj, status: int) -> HttpResponse:
         scim_obj.save()
@@ -217,24 +234,39 @@ class ResourceViewMixin(ScimViewMixin):
 
 
 class UsersView(ResourceViewMixin, views.UsersView):
-    def load_page(self, qs: QuerySet, attributes: list, excluded: list) -> list:
-        """The page's users with their Okta groups: in the same query on PostgreSQL,
-        else as plain rows in one more query."""
-        if not wants("groups", attributes, excluded):
-            return list(qs)
-        page = list(with_groups(qs))
-        attach_groups(page)
+    def prepared_page(self, query: str | None, start: int, count: int) -> tuple[list, int] | None:
+        """Okta's `userName eq` look-up (one user at most)."""
+        login_id = reads.okta_username(query)
+        if login_id is None or start != 1 or count < 1:
+            return None
+        users = reads.user_by_login(login_id)
+        return users, len(users)
+
+    def load_rows(self, qs: QuerySet, attributes: list, excluded: list) -> list:
+        """On PostgreSQL each user's Okta groups come in the page's own query."""
+        return list(with_groups(qs) if wants("groups", attributes, excluded) else qs)
+
+    def load_page(self, page: list, attributes: list, excluded: list) -> list:
+        """Each user's Okta groups, as plain rows (in one more query on SQLite)."""
+        if wants("groups", attributes, excluded):
+            attach_groups(page)
+        else:
+            for user in page:
+                user.scim_groups = []  # not returned: not read
         return page
 
 
 class GroupsView(ResourceViewMixin, views.GroupsView):
-    def load_page(self, qs: QuerySet, attributes: list, excluded: list) -> list:
+    def prepared_page(self, query: str | None, start: int, count: int) -> tuple[list, int] | None:
+        """A page of groups without a filter, as Okta reads them."""
+        return reads.groups_page(start, count) if query is None and count > 0 else None
+
+    def load_page(self, page: list, attributes: list, excluded: list) -> list:
         """Members of the whole page in one query of (group, user, login) rows, no User objects.
 
         A page of 100 groups may hold a 10,000-member group: building model instances for
         each member made GET /Groups miss Okta's 600 ms; plain rows keep it well under.
         """
-        page = list(qs)
         if wants("members", attributes, excluded):
             members = member_rows([g.pk for g in page])
             for group in page:
@@ -281,9 +313,7 @@ class SearchMixin:
         body = self.load_body(request.body)
         if body.get("schemas") != [SchemaURI.SERACH_REQUEST]:
             raise bad_request("The body must use the SearchRequest schema", "invalidSyntax")
-        query = body.get("filter")
-        qs = self.search_queryset(query) if query else self.base_queryset().order_by("pk")
-        return self._build_response(request, qs, *self._page(body), body=body)
+        return self._list_response(request, body.get("filter"), *self._page(body), body=body)
 
 
 class UserSearchView(SearchMixin, UsersView):

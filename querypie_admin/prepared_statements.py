@@ -1,0 +1,31 @@
+"""A cursor whose statements PostgreSQL plans once per connection, for the hottest SQL.
+
+Django binds parameters on the client (psycopg's ClientCursor): every statement is sent as
+text and planned anew. For the few statements Okta's SCIM push runs by the thousand (a
+look-up, a page of groups, a create, a member-add) planning cost as much as running them:
+0.3 ms of a 0.5 ms look-up, measured in docs/PERFORMANCE.md (issue 21). This cursor binds
+on the server instead, so psycopg prepares a statement once it has run a few times on a
+connection (`prepare_threshold`, 5 by default) and PostgreSQL reuses its plan.
+
+It is Django's own cursor wrapper around psycopg's server-binding cursor: errors are
+Django's, the statements are logged and counted as any other (tests assert query counts),
+and it runs in the connection's current transaction. Only fixed SQL texts with every value a
+parameter belong here; the rest of the console keeps Django's default cursor. A database
+behind a transaction-pooling PgBouncer needs `max_prepared_statements` set there
+(docs/PRODUCTION.md).
+"""
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+
+def cursor() -> CursorWrapper:
+    """A cursor on the default connection; server-bound (prepared) on PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))

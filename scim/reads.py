@@ -1,0 +1,110 @@
+"""Okta's two most frequent SCIM reads, each one prepared statement on PostgreSQL.
+
+Okta looks every person up by `userName eq "…"` before it creates or updates them, and reads
+the groups a page at a time. Through the ORM each read spent 2-3 ms building and compiling its
+query and PostgreSQL as long again planning it (docs/PERFORMANCE.md, issue 21). Here each is a
+fixed SQL text, planned once per connection (querypie_admin.prepared_statements), returning
+the same model instances the ORM path returns, with the same SCIM link (`with_scim_link`) and
+groups (`with_groups`) annotations, so the adapters render them unchanged and the answer is the
+same byte for byte (tests/scim/test_reads.py). Any other filter, and SQLite (the embedded
+default), take the ORM path.
+"""
+
+import functools
+import re
+
+from django.db import connection
+from django.db.models import Model
+
+from querypie_admin import prepared_statements
+from querypie_admin.lookups import comparison_key
+from querypie_admin.models import (
+    AuthProvider,
+    DirectoryLink,
+    Group,
+    GroupMembership,
+    LinkSource,
+    User,
+)
+
+# Okta's look-up as it sends it; a value with an escape or a NUL, or any other filter, is
+# left to the filter parser, which knows every case.
+USERNAME_EQ = re.compile(r'\s*userName\s+eq\s+"([^"\\\x00]*)"\s*', re.IGNORECASE)
+LINK_ANNOTATIONS = ("scim_link_pk", "scim_external_id", "scim_attributes")
+
+
+def available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def okta_username(filter_query: object) -> str | None:
+    """The userName an Okta look-up filter asks for, or None for any other filter."""
+    match = USERNAME_EQ.fullmatch(filter_query) if isinstance(filter_query, str) else None
+    return match.group(1) if match else None
+
+
+@functools.cache
+def _statements() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    table = {m: quote(m._meta.db_table) for m in (User, Group, DirectoryLink, GroupMembership)}
+    # json, not jsonb: psycopg parses json itself (Django has it hand jsonb over as text).
+    link = "l.id, l.external_id, l.attributes::json"
+    user_by_login = f"""
+        SELECT {_columns(User, "u")}, {link}, (
+            SELECT coalesce(json_agg(json_build_object('id', m.group_id, 'name', g.name)
+                                     ORDER BY m.group_id), '[]')
+            FROM {table[GroupMembership]} m JOIN {table[Group]} g ON g.id = m.group_id
+            WHERE m.user_id = u.id AND g.auth_provider = %s)
+        FROM {table[User]} u
+        LEFT JOIN {table[DirectoryLink]} l ON l.user_id = u.id AND l.source = %s
+        WHERE u.login_key = %s AND u.auth_provider = %s
+    """  # noqa: S608 (table and column names from the models; every value is a parameter)
+    groups_page = f"""
+        SELECT {_columns(Group, "g")}, {link},
+            (SELECT count(*) FROM {table[Group]} WHERE auth_provider = %s)
+        FROM {table[Group]} g
+        LEFT JOIN {table[DirectoryLink]} l ON l.group_id = g.id AND l.source = %s
+        WHERE g.auth_provider = %s ORDER BY g.id LIMIT %s OFFSET %s
+    """  # noqa: S608 (as above)
+    return {"user_by_login": user_by_login, "groups_page": groups_page}
+
+
+def _columns(model: type[Model], alias: str) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def _instance(model: type[Model], row: tuple) -> Model:
+    """The model instance of a row's leading columns, with its SCIM link's annotations."""
+    fields = model._meta.concrete_fields
+    obj = model.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    for name, value in zip(LINK_ANNOTATIONS, row[len(fields) :], strict=False):
+        setattr(obj, name, value)
+    return obj
+
+
+def user_by_login(login_id: str) -> list[User]:
+    """The Okta user with this login ID (any case, any alphabet's form: its comparison key),
+    with its SCIM link and Okta groups; [] when there is none."""
+    okta, scim = AuthProvider.OKTA.value, LinkSource.SCIM.value
+    with prepared_statements.cursor() as cursor:
+        cursor.execute(_statements()["user_by_login"], [okta, scim, comparison_key(login_id), okta])
+        rows = cursor.fetchall()
+    users = []
+    for row in rows:
+        user = _instance(User, row)
+        user.scim_group_list = row[-1]
+        users.append(user)
+    return users
+
+
+def groups_page(start: int, count: int) -> tuple[list[Group], int] | None:
+    """A page of Okta's groups in id order with their SCIM links, and how many there are in
+    all; None for a page past the end, which the ORM path answers with its count."""
+    okta, scim = AuthProvider.OKTA.value, LinkSource.SCIM.value
+    with prepared_statements.cursor() as cursor:
+        cursor.execute(_statements()["groups_page"], [okta, scim, okta, count, start - 1])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    return [_instance(Group, row) for row in rows], rows[0][-1]
