@@ -18,14 +18,23 @@ behind a transaction-pooling PgBouncer needs `max_prepared_statements` set there
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
+TIMESTAMPTZ = 1184  # the type's oid (psycopg.postgres.types["timestamptz"])
+
 
 def cursor() -> CursorWrapper:
     """A cursor on the default connection; server-bound (prepared) on PostgreSQL only."""
     if connection.vendor != "postgresql":
         return connection.cursor()
+    import psycopg
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        server_bound = ServerBindingCursor(connection.connection)
+    # psycopg's own timestamptz loader (C) instead of Django's subclass of the Python one:
+    # the same aware datetimes in the session's time zone (Django sets it on connect),
+    # 5 µs less each, and a page of 100 groups holds 200 of them.
+    loader = psycopg.adapters.get_loader(TIMESTAMPTZ, psycopg.pq.Format.TEXT)
+    server_bound.adapters.register_loader(TIMESTAMPTZ, loader)
+    return connection._prepare_cursor(server_bound)
