@@ -23,6 +23,7 @@ class Source(models.TextChoices):
 
 # Sources whose link keeps an account provisioned; a SAML link only records who signed in.
 PROVISIONING = (LinkSource.SCIM, LinkSource.OKTA_SYNC)
+LINK_SOURCES = frozenset(LinkSource.values)  # the sources that own a link on rows
 
 
 def _new_action_id() -> str:
@@ -63,7 +64,7 @@ class Caller:
     @property
     def link_source(self) -> LinkSource | None:
         """The link this caller owns on the rows it manages; None for console and commands."""
-        return LinkSource(self.source) if self.source in LinkSource.values else None
+        return LinkSource(self.source) if self.source in LINK_SOURCES else None
 
     @property
     def is_integration(self) -> bool:

@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Field, Model
 
 from .. import prepared_statements
@@ -62,12 +62,13 @@ def _row(obj: Model, **sql: str) -> tuple[str, str, list[Any]]:
     instead, e.g. the id another part of the statement inserts; a `%s` in that expression
     stands for the column's own value."""
     columns, values, params = [], [], []
+    database = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its thread proxy
     for field, column, cast in _columns(type(obj)):
         columns.append(column)
         expression = sql.get(field.attname, cast)
         values.append(expression)
         if "%s" in expression:
-            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), database))
     return ", ".join(columns), ", ".join(values), params
 
 

@@ -1,0 +1,141 @@
+"""Okta's look-up and groups page from one prepared statement (scim.reads) answer exactly what
+the ORM path answers, and every other filter still goes through the filter parser."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from querypie_admin import directory
+from querypie_admin.models import AuthProvider, DirectoryLink, LinkSource, User
+from scim import reads
+from tests.factories import okta_group, okta_user
+
+from .conftest import GROUP_SCHEMA, user_body
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pushed(scim):
+    """What Okta's push leaves: users with their SCIM links (one with a second email and a
+    phone), groups with members, a group Okta pushed and a local one, a user no push named."""
+    alice = scim.post("/Users", user_body("Alice@corp.example", externalId="00ua")).json()
+    body = user_body("bob@corp.example", externalId="00ub", phoneNumbers=[{"value": "+1 555"}])
+    body["emails"].append({"value": "bob@home.example", "type": "home"})
+    bob = scim.post("/Users", body).json()
+    synced = okta_user(LinkSource.OKTA_SYNC, login_id="carol@corp.example")
+    members = [{"value": alice["id"]}, {"value": bob["id"]}]
+    group = {"schemas": [GROUP_SCHEMA], "displayName": "Engineering", "members": members}
+    scim.post("/Groups", {**group, "externalId": "00g1"})
+    okta_group(LinkSource.OKTA_SYNC, name="Synced team")
+    directory.create_group(directory.Caller.command(), {"name": "Local team"})
+    return {"alice": alice, "bob": bob, "carol": synced}
+
+
+@pytest.fixture
+def orm_only(monkeypatch):
+    """Answer the same request through the ORM path."""
+
+    def answer(scim, path, **params):
+        with monkeypatch.context() as patched:
+            patched.setattr(reads, "available", lambda: False)
+            return scim.get(path, **params)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "filter_query",
+    [
+        'userName eq "alice@CORP.example"',
+        'username EQ "bob@corp.example"',
+        '  userName eq "carol@corp.example" ',
+        'userName eq "nobody@corp.example"',
+    ],
+)
+@pytest.mark.parametrize(
+    "extra", [{}, {"excludedAttributes": "groups"}, {"attributes": "userName"}]
+)
+def test_the_look_up_answers_what_the_orm_answers(scim, pushed, orm_only, filter_query, extra):
+    assert reads.okta_username(filter_query) is not None
+    with CaptureQueriesContext(connection) as statements:
+        prepared = scim.get("/Users", filter=filter_query, **extra)
+    assert any("LATERAL" in q["sql"] for q in statements)  # scim.reads answered it
+    assert prepared.status_code == 200
+    assert prepared.json() == orm_only(scim, "/Users", filter=filter_query, **extra).json()
+
+
+def test_the_look_up_renders_links_and_groups(scim, pushed):
+    found = scim.get("/Users", filter='userName eq "BOB@corp.example"').json()
+    (bob,) = found["Resources"]
+    assert found["totalResults"] == 1
+    assert bob["externalId"] == "00ub" and bob["phoneNumbers"] == [
+        {"value": "+1 555", "type": "mobile"}
+    ]
+    assert [e["type"] for e in bob["emails"]] == ["work", "home"]  # what Okta sent, echoed
+    assert [g["display"] for g in bob["groups"]] == ["Engineering"]
+
+
+def test_a_local_account_is_not_found_by_the_look_up(scim, pushed):
+    directory.create_user(directory.Caller.command(), {"login_id": "local@corp.example"})
+    assert scim.get("/Users", filter='userName eq "local@corp.example"').json()["totalResults"] == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"excludedAttributes": "members"},
+        {"startIndex": "2", "count": "1"},
+        {"startIndex": "1", "count": "2", "excludedAttributes": "members"},
+        {"startIndex": "3", "count": "100"},
+        {"startIndex": "40", "count": "10"},  # past the end: the ORM path answers
+        {"count": "0"},
+    ],
+)
+def test_a_groups_page_answers_what_the_orm_answers(scim, pushed, orm_only, params):
+    prepared = scim.get("/Groups", **params)
+    assert prepared.status_code == 200
+    assert prepared.json() == orm_only(scim, "/Groups", **params).json()
+    assert prepared.json()["totalResults"] == 2  # Okta's groups only, never the local one
+
+
+@pytest.mark.parametrize(
+    "filter_query",
+    [
+        r'userName eq "a\"b@corp.example"',  # an escape: the parser reads it
+        'userName eq "a\x00b"',  # a NUL: refused by the parser (400), not sent to PostgreSQL
+        'userName eq "alice@corp.example" and active eq true',
+        'userName sw "alice"',
+        'emails.value eq "alice@corp.example"',
+        "userName eq alice",
+        None,
+        42,
+    ],
+)
+def test_any_other_filter_goes_through_the_parser(filter_query):
+    assert reads.okta_username(filter_query) is None
+
+
+def test_a_nul_in_the_look_up_is_a_400_not_a_500(scim, pushed):
+    response = scim.get("/Users", filter='userName eq "a\x00b"')
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter"
+
+
+def test_the_look_up_reads_the_scim_link_by_its_index_with_stale_statistics(scim):
+    """Okta's push creates the SCIM links while the statistics still say there are none: the
+    look-up must read one link by (source, user), never every SCIM link."""
+    users = User.objects.bulk_create(
+        User(login_id=f"bulk{i}@corp.example", auth_provider=AuthProvider.OKTA) for i in range(50)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE querypie_admin_user, querypie_admin_directorylink")
+    DirectoryLink.objects.bulk_create(  # after ANALYZE: the statistics know no SCIM link
+        DirectoryLink(source=LinkSource.SCIM, user=u, external_id=f"00u{u.pk}") for u in users
+    )
+    sql = reads._statements()["user_by_login"]
+    params = ["okta", "scim", "bulk7@corp.example", "okta"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {connection.ops.compose_sql(sql, params)}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "(user_id = u.id)" in plan, plan  # a scan of one user's links, not a join filter
