@@ -42,6 +42,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 DB_NAME = "scim_bench"
 SERVER = "postgres://postgres@127.0.0.1:5432"
+SQLITE_FILE = ROOT / "var" / "bench" / "scim_bench.sqlite3"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -61,13 +62,22 @@ def manage(env: dict, *args: str) -> str:
     return done.stdout
 
 
-def prepare_database(env: dict) -> str:
-    """A fresh migrated database with provisioning on; returns a SCIM token."""
-    import psycopg
+def database_url(kind: str) -> str:
+    return f"{SERVER}/{DB_NAME}" if kind == "postgresql" else f"sqlite:///{SQLITE_FILE}"
 
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+def prepare_database(env: dict, kind: str) -> str:
+    """A fresh migrated database with provisioning on; returns a SCIM token."""
+    if kind == "postgresql":
+        import psycopg
+
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+    else:
+        SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in SQLITE_FILE.parent.glob(f"{SQLITE_FILE.name}*"):  # -wal, -shm
+            leftover.unlink()
     manage(env, "migrate", "--noinput")
     manage(env, "provisioning", "enable")
     return manage(env, "provisioning", "token", "create").strip().splitlines()[-1]
@@ -98,10 +108,14 @@ def load_directory(users: int, groups: int, memberships: int) -> None:
             for i, u in enumerate(made) for k in range(per_user))  # fmt: skip
     GroupMembership.objects.bulk_create(rows, batch_size=5000)
     with connection.cursor() as cursor:  # fresh statistics, and no autovacuum mid-measure
-        cursor.execute("VACUUM ANALYZE")
-        # The load's WAL written out now: a checkpoint during the first measure (the
-        # creates) made their commits wait on it, 2.0-3.6x the no-work request by run.
-        cursor.execute("CHECKPOINT")
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            cursor.execute("VACUUM ANALYZE")
+            # The load's WAL written out now: a checkpoint during the first measure (the
+            # creates) made their commits wait on it, 2.0-3.6x the no-work request by run.
+            cursor.execute("CHECKPOINT")
     connection.close()
 
 
@@ -201,8 +215,9 @@ def user_body(login: str, external_id: str) -> dict:
             "externalId": external_id, "password": "placeholder", "groups": []}  # fmt: skip
 
 
-def request_kinds(scim: Scim, users: int, patches: int) -> dict[str, Callable[[], Request]]:
-    """Each measured request kind as a maker of fresh requests (new users, new members)."""
+def request_kinds(scim: Scim, users: int, sent: dict[str, int]) -> dict[str, Callable[[], Request]]:
+    """Each measured request kind as a maker of fresh requests (new users, new members);
+    `sent` counts the creates and member-adds made."""
     created = count()
     group = {"schemas": [GROUP_SCHEMA], "displayName": "Okta push", "members": []}
     group_id = scim.call("POST", "/Groups", json=group).json()["id"]
@@ -211,9 +226,11 @@ def request_kinds(scim: Scim, users: int, patches: int) -> dict[str, Callable[[]
 
     def create() -> Request:
         i = next(created)
+        sent["create"] += 1
         return ("POST", "/Users", {"json": user_body(f"pushed{i}@corp.example", f"00upush{i}")})
 
     def member_add() -> Request:
+        sent["member_add"] += 1
         value = [{"value": str(next(newcomers))}]
         op = {"op": "add", "path": "members", "value": value}
         body = {"schemas": [PATCH_SCHEMA], "Operations": [op]}
@@ -340,6 +357,19 @@ def _send(client, job: Request, auth: dict) -> None:
     assert response.status_code < 400, (path, response.status_code, response.content[:200])
 
 
+def check_nothing_lost(sent: dict[str, int]) -> None:
+    """Every create a user, every member-add a member: each answered 2xx (a 4xx or 5xx stops
+    the bench), and each must be in the database."""
+    from querypie_admin.models import Group, User
+
+    users = User.objects.filter(login_id__startswith="pushed").count()
+    members = Group.objects.get(name="Okta push").memberships.count()
+    print(f"\nNothing lost: {sent['create']:,} creates, {users:,} users; "
+          f"{sent['member_add']:,} member-adds, {members:,} members")  # fmt: skip
+    if (users, members) != (sent["create"], sent["member_add"]):
+        raise SystemExit("Requests answered 2xx are missing from the database")
+
+
 def report(name: str, work: Figures, none: Figures, target: str) -> None:
     cost = none.rate / work.rate
     print(f"| {name} | {work.rate:.0f}/s, p50 {work.p50:.1f} ms, p99 {work.p99:.1f} ms | "
@@ -357,14 +387,15 @@ def main() -> None:
     parser.add_argument("--patches", type=int, default=2000)
     parser.add_argument("--lookups", type=int, default=3000)
     parser.add_argument("--listings", type=int, default=900)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--kinds", default="", help="comma-separated kinds to measure (all)")
     args = parser.parse_args()
 
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DB_NAME}",
+        "DATABASE_URL": database_url(args.database),
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "querypie_admin.settings",
         "DEBUG": "0",
@@ -373,7 +404,7 @@ def main() -> None:
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    token = prepare_database(env)
+    token = prepare_database(env, args.database)
     started = time.perf_counter()
     load_directory(args.users, max(1, args.users // 20), args.users * 3)
     took = time.perf_counter() - started
@@ -382,7 +413,8 @@ def main() -> None:
     server = start_gunicorn(env, port, args.workers)
     try:
         scim = Scim(f"http://127.0.0.1:{port}/api/scim/v2", token)
-        kinds = request_kinds(scim, args.users, args.patches)
+        sent = {"create": 0, "member_add": 0}
+        kinds = request_kinds(scim, args.users, sent)
         totals = {
             "create": args.creates,
             "member_add": args.patches,
@@ -414,7 +446,8 @@ def main() -> None:
     }
     for name, (work, none) in measured.items():
         report(name, work, none, targets.get(name, "—"))
-    if args.profile:
+    check_nothing_lost(sent)
+    if args.profile and args.database == "postgresql":
         profile(kinds, token)
 
 
