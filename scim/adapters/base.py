@@ -1,7 +1,7 @@
 """What the user and group adapters share: ids, locations, the caller, the SCIM link,
 value checks, and how a POST creates a row or adopts the one Okta already owns."""
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.db.models import F, FilteredRelation, Q, QuerySet
@@ -13,6 +13,7 @@ from .. import provisioning
 from ..errors import bad_request, refused
 
 TRUE_STRINGS = {"true": True, "false": False}
+NOTHING_SENT = directory.Sent()  # an adapter's until a body is read (frozen: shared)
 EXTERNAL_ID_MAX = DirectoryLink._meta.get_field("external_id").max_length
 
 
@@ -72,20 +73,22 @@ def with_scim_link(rows: QuerySet) -> QuerySet:
     )
 
 
-def joined_link(obj: models.Model) -> list[DirectoryLink] | None:
+class ScimLink(NamedTuple):
+    """What a row's SCIM link holds for rendering: Okta's externalId and the body it last
+    sent (a plain record: a page of 100 rows built 100 DirectoryLink instances for this)."""
+
+    external_id: str
+    attributes: dict[str, Any] | None
+
+
+def joined_link(obj: models.Model) -> list[ScimLink] | None:
     """The SCIM link `with_scim_link` brought with the row ([] when it has none), or None
     when the row was loaded without it."""
     if not hasattr(obj, "scim_link_pk"):
         return None
     if obj.scim_link_pk is None:
         return []
-    link = DirectoryLink(
-        pk=obj.scim_link_pk,
-        source=LinkSource.SCIM,
-        external_id=obj.scim_external_id,
-        attributes=obj.scim_attributes,
-    )
-    return [link]
+    return [ScimLink(obj.scim_external_id, obj.scim_attributes)]
 
 
 def caller_of(request: Any) -> directory.Caller:
@@ -118,14 +121,15 @@ class DirectoryAdapterMixin:
         return caller_of(self._request)
 
     @property
-    def link(self) -> DirectoryLink | None:
+    def link(self) -> ScimLink | None:
         """The row's SCIM link (its externalId and what Okta last sent), if SCIM manages it."""
         if self.obj.pk is None:
             return None
         if not hasattr(self.obj, "scim_links"):
             joined = joined_link(self.obj)
             if joined is None:
-                joined = list(self.obj.links.filter(source=LinkSource.SCIM))
+                links = self.obj.links.filter(source=LinkSource.SCIM)
+                joined = [ScimLink(*row) for row in links.values_list("external_id", "attributes")]
             self.obj.scim_links = joined
         return next(iter(self.obj.scim_links), None)
 
@@ -135,11 +139,7 @@ class DirectoryAdapterMixin:
 
     def remember_sent(self) -> None:
         """After a write the SCIM link holds exactly what was sent: render it unread."""
-        sent = self._sent
-        link = DirectoryLink(
-            source=LinkSource.SCIM, external_id=sent.external_id, attributes=sent.attributes
-        )
-        self.obj.scim_links = [link]
+        self.obj.scim_links = [ScimLink(self._sent.external_id, self._sent.attributes)]
 
     def sent(self, body: dict, raw: dict, keep_missing: bool) -> directory.Sent:
         """What Okta sent: its externalId (a PUT without one keeps the link's) and the body."""

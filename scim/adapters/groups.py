@@ -18,7 +18,7 @@ from querypie_admin.models import AuthProvider, Group, GroupMembership, User
 from ..errors import bad_request, conflict, refused
 from ..filters import Column, QueryBuilder
 from ..ids import parse_id
-from .base import DirectoryAdapterMixin, as_text, check_schemas, get_ci, without
+from .base import NOTHING_SENT, DirectoryAdapterMixin, as_text, check_schemas, get_ci, without
 from .group_roles import RoleWatch
 from .patch import MAX_OPERATIONS, DocumentPatch, Path, operations, parse_path
 
@@ -92,7 +92,7 @@ class ScimGroupAdapter(DirectoryAdapterMixin, SCIMGroup):
     def __init__(self, obj: Group, request: Any = None) -> None:
         super().__init__(obj, request)
         self._wanted: dict[str, Any] = {}
-        self._sent = directory.Sent()
+        self._sent = NOTHING_SENT
         self._member_steps: list[tuple[str, list[User] | Any]] = []
         self._members_only = False  # a PATCH of members alone: the group row is not written
         self.include_members = True

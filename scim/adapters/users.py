@@ -20,7 +20,15 @@ from querypie_admin.models import AuthProvider, GroupMembership, LinkSource, Use
 
 from ..errors import bad_request, conflict
 from ..schemas import QUERYPIE_USER
-from .base import DirectoryAdapterMixin, as_bool, as_text, check_schemas, get_ci, without
+from .base import (
+    NOTHING_SENT,
+    DirectoryAdapterMixin,
+    as_bool,
+    as_text,
+    check_schemas,
+    get_ci,
+    without,
+)
 from .patch import DocumentPatch, operations
 
 READ_ONLY = ("id", "meta", "groups", "schemas", "displayName")
@@ -155,7 +163,7 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
     def __init__(self, obj: User, request: Any = None) -> None:
         super().__init__(obj, request)
         self._wanted: dict[str, Any] = {}
-        self._sent = directory.Sent()
+        self._sent = NOTHING_SENT
 
     # Reading -----------------------------------------------------------------------
     @property
@@ -164,7 +172,7 @@ class ScimUserAdapter(DirectoryAdapterMixin, SCIMUser):
 
     def _decorated(self, name: str, item: dict) -> dict:
         """Keep the type/primary the IdP gave a value we still hold, for a faithful echo."""
-        sent = self.link.attributes if self.link is not None else {}
+        sent = (self.link.attributes if self.link is not None else None) or {}
         for given in sent.get(name) or []:
             if (
                 isinstance(given, dict)
