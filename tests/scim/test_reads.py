@@ -139,3 +139,18 @@ def test_the_look_up_reads_the_scim_link_by_its_index_with_stale_statistics(scim
         cursor.execute(f"EXPLAIN {connection.ops.compose_sql(sql, params)}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "(user_id = u.id)" in plan, plan  # a scan of one user's links, not a join filter
+
+
+def test_okta_reads_and_writes_are_planned_once_per_connection(scim, pushed):
+    """After a few runs on a connection PostgreSQL keeps the plan of the look-up, the groups
+    page and the create (psycopg's prepare_threshold, querypie_admin.prepared_statements)."""
+    for i in range(6):
+        scim.get("/Users", filter='userName eq "alice@corp.example"')
+        scim.get("/Groups", excludedAttributes="members")
+        scim.post("/Users", user_body(f"new{i}@corp.example", externalId=f"00unew{i}"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [" ".join(row[0].split()) for row in cursor.fetchall()]
+    assert any("LEFT JOIN LATERAL" in s and "login_key" in s for s in prepared), prepared
+    assert any("LEFT JOIN LATERAL" in s and "count(*)" in s for s in prepared), prepared
+    assert any(s.startswith("WITH known AS") for s in prepared), prepared
