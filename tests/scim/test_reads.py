@@ -122,23 +122,34 @@ def test_a_nul_in_the_look_up_is_a_400_not_a_500(scim, pushed):
     assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter"
 
 
-def test_the_look_up_reads_the_scim_link_by_its_index_with_stale_statistics(scim):
-    """Okta's push creates the SCIM links while the statistics still say there are none: the
-    look-up must read one link by (source, user), never every SCIM link."""
+@pytest.mark.parametrize(
+    "statement,params,start",
+    [
+        ("user_by_login", ["okta", "scim", "bulk7@corp.example", "okta"], "user_id = u.id"),
+        ("groups_page", ["okta", "scim", "okta", 100, 0], "group_id = g.id"),
+    ],
+)
+def test_the_scim_link_is_read_from_the_row_with_stale_statistics(scim, statement, params, start):
+    """Okta's push creates the SCIM links while the statistics still say there are none: each
+    read must find a row's link from the row (an index on the link's row), never start from
+    every SCIM link (a plan from `source = 'scim'` read 9,000 links for one look-up)."""
     users = User.objects.bulk_create(
-        User(login_id=f"bulk{i}@corp.example", auth_provider=AuthProvider.OKTA) for i in range(50)
+        User(login_id=f"bulk{i}@corp.example", auth_provider=AuthProvider.OKTA) for i in range(300)
     )
+    groups = [okta_group(LinkSource.OKTA_SYNC, name=f"team {i}") for i in range(30)]
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE querypie_admin_user, querypie_admin_directorylink")
+        cursor.execute(
+            "ANALYZE querypie_admin_user, querypie_admin_group, querypie_admin_directorylink"
+        )
     DirectoryLink.objects.bulk_create(  # after ANALYZE: the statistics know no SCIM link
-        DirectoryLink(source=LinkSource.SCIM, user=u, external_id=f"00u{u.pk}") for u in users
+        [DirectoryLink(source=LinkSource.SCIM, user=u, external_id=f"00u{u.pk}") for u in users]
+        + [DirectoryLink(source=LinkSource.SCIM, group=g, external_id=f"00g{g.pk}") for g in groups]
     )
-    sql = reads._statements()["user_by_login"]
-    params = ["okta", "scim", "bulk7@corp.example", "okta"]
+    sql = reads._statements()[statement]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {connection.ops.compose_sql(sql, params)}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "(user_id = u.id)" in plan, plan  # a scan of one user's links, not a join filter
+    assert f"Index Cond: ({start})" in plan, plan
 
 
 def test_okta_reads_and_writes_are_planned_once_per_connection(scim, pushed):
