@@ -18,7 +18,6 @@ Django's default cursor. A database behind a transaction-pooling PgBouncer needs
 `max_prepared_statements` set there (docs/PRODUCTION.md).
 """
 
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,7 +26,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 TIMESTAMPTZ = 1184  # the type's oid (psycopg.postgres.types["timestamptz"])
-_kept: "weakref.WeakKeyDictionary[psycopg.Connection, psycopg.Cursor]" = weakref.WeakKeyDictionary()
+KEPT = "_querypie_server_bound_cursor"  # the attribute that keeps it on Django's connection
 
 
 @contextmanager
@@ -39,19 +38,22 @@ def cursor() -> Iterator[CursorWrapper]:
         return
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    yield connection._prepare_cursor(_server_bound(connection.connection))
+    yield connection._prepare_cursor(_server_bound())
 
 
-def _server_bound(raw: psycopg.Connection) -> psycopg.Cursor:
-    kept = _kept.get(raw)
-    if kept is None or kept.closed:
+def _server_bound() -> psycopg.Cursor:
+    """The kept cursor of the current psycopg connection; a new one after a reconnect (kept
+    on Django's connection object, which lives as long as its thread, so the one of a closed
+    connection is dropped with it)."""
+    kept = getattr(connection, KEPT, None)
+    if kept is None or kept.closed or kept.connection is not connection.connection:
         from django.db.backends.postgresql.base import ServerBindingCursor
 
-        kept = ServerBindingCursor(raw)
+        kept = ServerBindingCursor(connection.connection)
         # psycopg's own timestamptz loader (C) instead of Django's subclass of the Python
         # one: the same aware datetimes in the session's time zone (Django sets it on
         # connect), 5 µs less each, and a page of 100 groups holds 200 of them.
         loader = psycopg.adapters.get_loader(TIMESTAMPTZ, psycopg.pq.Format.TEXT)
         kept.adapters.register_loader(TIMESTAMPTZ, loader)
-        _kept[raw] = kept
+        setattr(connection, KEPT, kept)
     return kept

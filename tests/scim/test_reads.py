@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from querypie_admin import directory
+from querypie_admin import directory, prepared_statements
 from querypie_admin.models import AuthProvider, DirectoryLink, LinkSource, User
 from scim import reads
 from tests.factories import okta_group, okta_user
@@ -165,3 +165,18 @@ def test_okta_reads_and_writes_are_planned_once_per_connection(scim, pushed):
     assert any("LEFT JOIN LATERAL" in s and "login_key" in s for s in prepared), prepared
     assert any("LEFT JOIN LATERAL" in s and "count(*)" in s for s in prepared), prepared
     assert any(s.startswith("WITH known AS") for s in prepared), prepared
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_gets_its_own_kept_cursor():
+    """The kept server-bound cursor follows Django's connection: after a reconnect the
+    statements run on the new connection, and the closed one's cursor is let go."""
+    with prepared_statements.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (first,) = cursor.fetchone()
+    connection.close()
+    with prepared_statements.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (second,) = cursor.fetchone()
+    kept = getattr(connection, prepared_statements.KEPT)
+    assert first != second and kept.connection is connection.connection
