@@ -46,7 +46,7 @@ def okta_username(filter_query: object) -> str | None:
 @functools.cache
 def _statements() -> dict[str, str]:
     quote = connection.ops.quote_name
-    table = {m: quote(m._meta.db_table) for m in (User, Group, DirectoryLink, GroupMembership)}
+    table = {m: quote(m._meta.db_table) for m in (User, Group, GroupMembership)}
     # json, not jsonb: psycopg parses json itself (Django has it hand jsonb over as text).
     link = "l.id, l.external_id, l.attributes::json"
     user_by_login = f"""
