@@ -98,9 +98,8 @@ def user_by_login(login_id: str) -> list[User]:
     """The Okta user with this login ID (any case, any alphabet's form: its comparison key),
     with its SCIM link and Okta groups; [] when there is none."""
     okta, scim = AuthProvider.OKTA.value, LinkSource.SCIM.value
-    with prepared_statements.cursor() as cursor:
-        cursor.execute(_statements()["user_by_login"], [okta, scim, comparison_key(login_id), okta])
-        rows = cursor.fetchall()
+    params = [okta, scim, comparison_key(login_id), okta]
+    rows = prepared_statements.fetch(_statements()["user_by_login"], params)
     users = []
     for row in rows:
         user = _instance(User, row)
@@ -113,9 +112,9 @@ def groups_page(start: int, count: int) -> tuple[list[Group], int] | None:
     """A page of Okta's groups in id order with their SCIM links, and how many there are in
     all; None for a page past the end, which the ORM path answers with its count."""
     okta, scim = AuthProvider.OKTA.value, LinkSource.SCIM.value
-    with prepared_statements.cursor() as cursor:
-        cursor.execute(_statements()["groups_page"], [okta, scim, okta, count, start - 1])
-        rows = cursor.fetchall()
+    rows = prepared_statements.fetch(
+        _statements()["groups_page"], [okta, scim, okta, count, start - 1]
+    )
     if not rows:
         return None
     return [_instance(Group, row) for row in rows], rows[0][-1]

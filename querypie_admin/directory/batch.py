@@ -6,16 +6,21 @@ of labels. The same validator and ownership rules apply: every row is checked be
 batch writes, and a row the caller may not reach refuses the whole batch.
 """
 
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from ..models import AuthProvider, DirectoryLink, Group, GroupMembership, User
+from ..models import (
+    AuthProvider,
+    DirectoryLink,
+    Group,
+    GroupMembership,
+    User,
+    unusable_passwords,
+)
 from .bulk_insert import in_order, insert, many_ids, update
 from .caller import PROVISIONING, Caller
 from .errors import DirectoryConflict, DirectoryInvalid
@@ -63,13 +68,6 @@ def _integration_only(caller: Caller) -> None:
         raise DirectoryInvalid("source", "Batch writes are for the Okta integrations")
 
 
-def _unusable_passwords(count: int) -> list[str]:
-    """What make_password(None) stores, for `count` rows: one read of the system's random
-    source for the batch (a read per row was most of the time to create a user)."""
-    text = secrets.token_urlsafe(30 * count)
-    return [UNUSABLE_PASSWORD_PREFIX + text[n * 40 : n * 40 + 40] for n in range(count)]
-
-
 # Users ---------------------------------------------------------------------------------
 def create_users(caller: Caller, rows: Sequence[tuple[Fields, Sent]]) -> list[int]:
     """Create Okta users linked to the caller, with no usable password; ids in given order.
@@ -78,7 +76,7 @@ def create_users(caller: Caller, rows: Sequence[tuple[Fields, Sent]]) -> list[in
     for fields, _ in rows:
         if not isinstance(fields, Checked):  # a Checked row holds no role
             check_role_field(caller, fields)
-    password = {"password": _unusable_passwords}
+    password = {"password": unusable_passwords}
     checked = [(_checked(fields, CheckedUser, check_user_fields), sent) for fields, sent in rows]
     return _create(caller, User, checked, "login_id", "user", password)
 

@@ -89,14 +89,17 @@ class Caller:
         events = [self.event(action, target, **detail) for action, target, detail in entries]
         AuditEvent.objects.bulk_create(events)
 
+    def detail(self, **detail: Any) -> dict[str, Any]:
+        """An event's detail in the directory's vocabulary: the source is always in it."""
+        return {"source": self.source.value, **detail}
+
     def event(self, action: str, target: models.Model, **detail: Any) -> AuditEvent:
-        """One unsaved audit event in the directory's vocabulary (the source in the detail)."""
-        detail = {"source": self.source.value, **detail}
+        """One unsaved audit event in the directory's vocabulary."""
         return audit.event(
             action,
             actor=self.actor,
             target=target,
-            detail=detail,
+            detail=self.detail(**detail),
             ip=self.ip,
             action_id=self.action_id,
         )
@@ -117,7 +120,7 @@ class Caller:
             target=target,
             target_label=target_label,
             outcome=outcome,
-            detail={"source": self.source.value, **detail},
+            detail=self.detail(**detail),
             ip=self.ip,
             action_id=self.action_id,
         )

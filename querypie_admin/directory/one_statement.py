@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Field, Model
+from django.db.models import BooleanField, CharField, EmailField, Field, Model, TextField
 
 from .. import prepared_statements
 from ..models import (
@@ -43,16 +43,25 @@ def available(caller: Caller) -> bool:
     return caller.is_integration and connection.vendor == "postgresql"
 
 
+# Fields whose value Django writes as it is when it is a str, bool or None: no default to
+# fill in, no conversion (a ComparisonKeyField, a date or JSON is not among them).
+_AS_IS_FIELDS = frozenset({CharField, EmailField, TextField, BooleanField})
+_AS_IS_VALUES = frozenset({str, bool, type(None)})
+
+
 @functools.cache
-def _columns(model: type[Model]) -> tuple[tuple[Field, str, str], ...]:
-    """A model's inserted columns: (field, quoted column, `%s` cast to the column's type).
-    Worked out once per model: asking each field its type cost 0.1 ms a row."""
+def _columns(model: type[Model]) -> tuple[str, tuple[tuple[Field, str, bool], ...]]:
+    """A model's inserted columns, quoted and joined, and each one's (field, `%s` cast to the
+    column's type, whether a plain value is written as it is). Worked out once per model:
+    asking each field its type cost 0.1 ms a row."""
     quote = connection.ops.quote_name
-    return tuple(
-        (field, quote(field.column), f"%s::{field.db_type(connection)}")
-        for field in model._meta.concrete_fields
-        if not field.primary_key
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    names = ", ".join(quote(field.column) for field in fields)
+    casts = tuple(
+        (field, f"%s::{field.db_type(connection)}", type(field) in _AS_IS_FIELDS)
+        for field in fields
     )
+    return names, casts
 
 
 def _row(obj: Model, **sql: str) -> tuple[str, str, list[Any]]:
@@ -61,15 +70,25 @@ def _row(obj: Model, **sql: str) -> tuple[str, str, list[Any]]:
     an INSERT … SELECT. `sql` gives a column an SQL expression
     instead, e.g. the id another part of the statement inserts; a `%s` in that expression
     stands for the column's own value."""
-    columns, values, params = [], [], []
+    names, casts = _columns(type(obj))
+    values, params = [], []
     database = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its thread proxy
-    for field, column, cast in _columns(type(obj)):
-        columns.append(column)
+    for field, cast, as_is in casts:
         expression = sql.get(field.attname, cast)
         values.append(expression)
         if "%s" in expression:
-            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), database))
-    return ", ".join(columns), ", ".join(values), params
+            value = getattr(obj, field.attname) if as_is else None
+            if not as_is or type(value) not in _AS_IS_VALUES:  # Django's conversions, then
+                value = field.get_db_prep_save(field.pre_save(obj, add=True), database)
+            params.append(value)
+    return names, ", ".join(values), params
+
+
+def _json(value: Any) -> Any:
+    """A value for a jsonb parameter, as Django writes an audit event's detail."""
+    return AuditEvent._meta.get_field("detail").get_db_prep_save(
+        value, connections[DEFAULT_DB_ALIAS]
+    )
 
 
 def _execute(sql: str, params: list[Any]) -> tuple:
@@ -77,9 +96,8 @@ def _execute(sql: str, params: list[Any]) -> tuple:
     caller's transaction a savepoint keeps that transaction usable if the statement fails;
     outside, it is its own."""
     inside = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with inside, prepared_statements.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    with inside:
+        return prepared_statements.fetch(sql, params)[0]
 
 
 def _tables() -> dict[str, str]:
@@ -179,9 +197,10 @@ def create_user(
         source=caller.link_source, external_id=sent.external_id, attributes=sent.attributes
     )
     link_row = _row(link, user_id="made.id")
-    created = _row(caller.event("user.created", user, **audited), target_id="made.id::text")
-    linked = caller.event("user.linked", user, external_id=sent.external_id)
-    linked_row = _row(linked, target_id="made.id::text")
+    created = caller.event("user.created", user, **audited)
+    # Both events from one row: they differ only in action and detail.
+    events = _row(created, target_id="made.id::text", action="e.action", detail="e.detail")
+    details = [_json(created.detail), _json(caller.detail(external_id=sent.external_id))]
     sql = f"""
         WITH known AS (
             SELECT l.user_id FROM {t["link"]} l JOIN {t["user"]} u ON u.id = l.user_id
@@ -195,13 +214,16 @@ def create_user(
         ), linked AS (
             INSERT INTO {t["link"]} ({link_row[0]}) SELECT {link_row[1]} FROM made
         ), audited AS (
-            INSERT INTO {t["audit"]} ({created[0]})
-            SELECT {created[1]} FROM made UNION ALL SELECT {linked_row[1]} FROM made
+            INSERT INTO {t["audit"]} ({events[0]})
+            SELECT {events[1]}
+            FROM made, (VALUES (1, 'user.created', %s::jsonb), (2, 'user.linked', %s::jsonb))
+                AS e (n, action, detail)
+            ORDER BY e.n
         )
         SELECT (SELECT id FROM made), (SELECT user_id FROM known)
     """  # noqa: S608 (table names from the models; every value is a parameter)
     params = [[s.value for s in known_by], sent.external_id, AuthProvider.OKTA.value]
-    params += [*user_row[2], *link_row[2], *created[2], *linked_row[2]]
+    params += [*user_row[2], *link_row[2], *events[2], *details]
     try:
         made, known = _execute(sql, params)
     except IntegrityError:  # a constraint other than the login ID's: refused all the same

@@ -168,15 +168,31 @@ def test_okta_reads_and_writes_are_planned_once_per_connection(scim, pushed):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_new_connection_gets_its_own_kept_cursor():
-    """The kept server-bound cursor follows Django's connection: after a reconnect the
-    statements run on the new connection, and the closed one's cursor is let go."""
-    with prepared_statements.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (first,) = cursor.fetchone()
+def test_a_new_connection_gets_its_own_kept_cursors():
+    """The kept server-bound cursors follow Django's connection: after a reconnect the
+    statements run on the new connection, and the closed one's cursors are let go."""
+    statement = "SELECT pg_backend_pid()"
+    [(first,)] = prepared_statements.fetch(statement, [])
     connection.close()
-    with prepared_statements.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (second,) = cursor.fetchone()
+    [(second,)] = prepared_statements.fetch(statement, [])
     kept = getattr(connection, prepared_statements.KEPT)
     assert first != second and kept.connection is connection.connection
+    assert kept[statement][1].connection is connection.connection
+
+
+@pytest.mark.django_db
+def test_each_statement_runs_as_the_text_its_cursor_ran_last():
+    """A statement built anew at each call (an equal text, another string object) still
+    runs on its own cursor as the string that cursor ran first, so psycopg keeps how it
+    sends each parameter; two statements in turn do not share a cursor."""
+    built = ["SELECT %s::int + 1", "".join(["SELECT %s::int ", "+ 1"])]
+    assert built[0] == built[1] and built[0] is not built[1]
+    assert [prepared_statements.fetch(text, [n]) for n, text in enumerate(built)] == [
+        [(1,)],
+        [(2,)],
+    ]
+    prepared_statements.fetch("SELECT %s::text", ["between"])
+    kept = getattr(connection, prepared_statements.KEPT)
+    text, cursor = kept[built[1]]
+    assert text is built[0] and cursor._last_query is built[0]
+    assert kept["SELECT %s::text"][1] is not cursor
