@@ -72,8 +72,9 @@ class ScimViewMixin:
 
     def load_body(self, body: bytes) -> dict:
         try:
-            data = json.loads(body.decode("utf-8").strip() or "{}")
-            has_nul = _has_nul(data)
+            text = body.decode("utf-8").strip() or "{}"
+            data = json.loads(text)
+            has_nul = "\\u0000" in text and _has_nul(data)  # JSON sends a NUL only escaped
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise bad_request("The body is not valid JSON", "invalidSyntax") from exc
         if not isinstance(data, dict):
