@@ -1,5 +1,6 @@
 """`attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5) applied to a rendered resource."""
 
+import functools
 from typing import Any
 
 from .errors import bad_request
@@ -16,6 +17,7 @@ def parse_list(raw: Any) -> list[str]:
     return [n.strip() for n in names if n.strip()]
 
 
+@functools.lru_cache(maxsize=256)  # the same few names for every resource of a page
 def _split(name: str, extensions: tuple[str, ...]) -> tuple[str, ...]:
     """`urn:…:User:staticIp` → (urn, staticIp); `name.givenName` → (name, givenName)."""
     for uri in extensions:

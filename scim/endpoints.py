@@ -167,10 +167,11 @@ class ResourceViewMixin(ScimViewMixin):
             found = self._orm_page(qs, start, count, attributes, excluded)
         page, total = found
         page = self.load_page(page, attributes, excluded)
+        include_members = wants("members", attributes, excluded)
         resources = []
         for obj in page:
             scim_obj = self.adapter(obj, request)
-            scim_obj.include_members = wants("members", attributes, excluded)
+            scim_obj.include_members = include_members
             resources.append(project(scim_obj.to_dict(), attributes, excluded, scim_obj.extensions))
         doc = {
             "schemas": [SchemaURI.LIST_RESPONSE],

@@ -85,13 +85,17 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
-def _instance(model: type[Model], row: tuple) -> Model:
-    """The model instance of a row's leading columns, with its SCIM link's annotations."""
+def _instances(model: type[Model], rows: list[tuple]) -> list[Model]:
+    """The model instances of the rows' leading columns, with their SCIM link's annotations."""
     fields = model._meta.concrete_fields
-    obj = model.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
-    for name, value in zip(LINK_ANNOTATIONS, row[len(fields) :], strict=False):
-        setattr(obj, name, value)
-    return obj
+    names, alias, width = [f.attname for f in fields], connection.alias, len(fields)
+    found = []
+    for row in rows:
+        obj = model.from_db(alias, names, row[:width])
+        for name, value in zip(LINK_ANNOTATIONS, row[width:], strict=False):
+            setattr(obj, name, value)
+        found.append(obj)
+    return found
 
 
 def user_by_login(login_id: str) -> list[User]:
@@ -100,11 +104,9 @@ def user_by_login(login_id: str) -> list[User]:
     okta, scim = AuthProvider.OKTA.value, LinkSource.SCIM.value
     params = [okta, scim, comparison_key(login_id), okta]
     rows = prepared_statements.fetch(_statements()["user_by_login"], params)
-    users = []
-    for row in rows:
-        user = _instance(User, row)
+    users = _instances(User, rows)
+    for user, row in zip(users, rows, strict=True):
         user.scim_group_list = row[-1]
-        users.append(user)
     return users
 
 
@@ -117,4 +119,4 @@ def groups_page(start: int, count: int) -> tuple[list[Group], int] | None:
     )
     if not rows:
         return None
-    return [_instance(Group, row) for row in rows], rows[0][-1]
+    return _instances(Group, rows), rows[0][-1]

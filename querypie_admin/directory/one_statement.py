@@ -70,10 +70,10 @@ def _shape(
 
 def _row(obj: Model, **sql: str) -> tuple[str, str, list[Any]]:
     """An unsaved row's columns and values as save() would write them (defaults, auto_now,
-    comparison keys), each cast to its column's type (a bare NULL is text in a UNION), for
-    an INSERT … SELECT. `sql` gives a column an SQL expression
-    instead, e.g. the id another part of the statement inserts; a `%s` in that expression
-    stands for the column's own value."""
+    comparison keys), each cast to its column's type (an INSERT … SELECT does not type its
+    parameters from the columns). `sql` gives a column an SQL expression instead, e.g. the
+    id another part of the statement inserts; a `%s` in that expression stands for the
+    column's own value."""
     names, values, taking = _shape(type(obj), tuple(sorted(sql.items())))
     params = []
     database = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its thread proxy
