@@ -318,6 +318,14 @@ def ps(pids: set[int]) -> str:
     return listing.stdout
 
 
+def as_from_a_terminal() -> None:
+    """Ctrl-C and Ctrl-\\ as a terminal's shell leaves them. A suite started in the background
+    by a non-interactive shell ignores SIGINT and SIGQUIT, every child inherits that, and a
+    shell cannot trap a signal ignored on entry: the demo would never see the Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def demo(tmp_path):
     """scripts/demo as a user starts it, in its own process group (a terminal's foreground
@@ -332,7 +340,7 @@ def demo(tmp_path):
     output = (tmp_path / "demo.out").open("w+")
     process = subprocess.Popen(
         [str(ROOT / "scripts" / "demo")], cwd=ROOT, env=env, stdout=output,
-        stderr=subprocess.STDOUT, start_new_session=True,
+        stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=as_from_a_terminal,
     )  # fmt: skip
     demo = SimpleNamespace(process=process, env=env, output=output, var=tmp_path / "var")
     demo.console_url, demo.okta_url = f"http://localhost:{console}", f"http://127.0.0.1:{okta}"
