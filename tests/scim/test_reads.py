@@ -196,3 +196,14 @@ def test_each_statement_runs_as_the_text_its_cursor_ran_last():
     text, cursor = kept[built[1]]
     assert text is built[0] and cursor._last_query is built[0]
     assert kept["SELECT %s::text"][1] is not cursor
+
+
+@pytest.mark.django_db
+def test_the_kept_cursors_stay_few_whatever_texts_come():
+    """Fixed statements are a handful; texts built with their values would each keep a
+    cursor for as long as the connection lives, so past MOST_KEPT the kept ones are let go."""
+    most = prepared_statements.MOST_KEPT
+    for n in range(most + 5):
+        assert prepared_statements.fetch(f"SELECT {n}", []) == [(n,)]
+    kept = getattr(connection, prepared_statements.KEPT)
+    assert 0 < len(kept) <= most and f"SELECT {most + 4}" in kept
