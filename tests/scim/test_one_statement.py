@@ -43,6 +43,25 @@ def test_one_statement_is_for_integrations_on_postgresql(monkeypatch, vendor, ca
     assert one_statement.available(caller) is expected
 
 
+@pytest.mark.parametrize(
+    ("first_name", "is_active"),
+    [("Ann", True), ("", False), (True, 1), (7, "0")],  # plain values, then odd ones
+)
+def test_a_rows_values_are_what_djangos_own_conversions_write(first_name, is_active):
+    """Plain text and booleans go as they are; anything else takes Django's conversions, so
+    True for a text column is "True" as save() writes it, not PostgreSQL's "true"."""
+    user = User(login_id="Ann@corp.example", first_name=first_name, is_active=is_active)
+    fields = [f for f in User._meta.concrete_fields if not f.primary_key]
+    expected = [f.get_db_prep_save(f.pre_save(user, add=True), connection) for f in fields]
+    _, _, params = one_statement._row(user)
+    by_name = dict(zip([f.attname for f in fields], params, strict=True))
+    for field, value in zip(fields, expected, strict=True):
+        if field.attname not in ("created_at", "updated_at"):  # now(), twice
+            sent = by_name[field.attname]  # a JSON value by what it wraps
+            assert getattr(sent, "obj", sent) == getattr(value, "obj", value), field.attname
+    assert type(by_name["first_name"]) is str and type(by_name["is_active"]) is bool
+
+
 def events_since(first: int) -> list[tuple]:
     rows = AuditEvent.objects.filter(pk__gt=first).order_by("pk")
     return [(e.action, e.target_type, e.target_id, e.target_label, e.detail) for e in rows]
